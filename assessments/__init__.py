@@ -1,0 +1,1 @@
+"""Assessments: question bank, question types, quizzes, attempts, grading, formats."""

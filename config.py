@@ -1,0 +1,138 @@
+"""Configuration read from the environment (``LMS_*`` variables).
+
+``LMS_ENV`` picks the class: ``development`` (default), ``testing`` or ``production``.
+Values are read when a configuration object is created, so a process (or a test) that changes
+the environment before calling ``create_app`` gets what it asked for. Production refuses to
+start without ``LMS_SECRET_KEY`` and without a shared rate-limit store.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+def env_int(name: str, default: int) -> int:
+    value = env(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, got {value!r}.") from None
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment does not describe a runnable configuration."""
+
+
+class Config:
+    ENV_NAME = "base"
+
+    def __init__(self) -> None:
+        self.INSTANCE_PATH = env("LMS_INSTANCE_PATH", str(BASE_DIR / "instance"))
+        self.SECRET_KEY = env("LMS_SECRET_KEY")
+        self.SQLALCHEMY_DATABASE_URI = env(
+            "LMS_DATABASE_URL", f"sqlite:///{Path(self.INSTANCE_PATH) / 'lms.sqlite3'}"
+        )
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # SQLite durability (WAL journal): FULL fsyncs every commit; NORMAL is faster and may
+        # lose the last commits on power loss, never corrupting the database.
+        self.SQLITE_SYNCHRONOUS = (env("LMS_SQLITE_SYNCHRONOUS", "FULL") or "FULL").upper()
+        self.SQLITE_BUSY_TIMEOUT_MS = env_int("LMS_SQLITE_BUSY_TIMEOUT_MS", 15000)
+
+        self.BABEL_DEFAULT_LOCALE = env("LMS_DEFAULT_LOCALE", "zh_CN")
+        self.BABEL_DEFAULT_TIMEZONE = env("LMS_DEFAULT_TIMEZONE", "Asia/Shanghai")
+        self.BABEL_TRANSLATION_DIRECTORIES = "translations"
+        self.LANGUAGES = ("zh_CN", "en")
+
+        self.RATELIMIT_STORAGE_URI = env("LMS_RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_HEADERS_ENABLED = True
+        self.RATELIMIT_ENABLED = env_bool("LMS_RATELIMIT_ENABLED", True)
+        self.LOGIN_LIMIT_PER_IP = env("LMS_LOGIN_LIMIT_PER_IP", "30 per 5 minutes")
+        self.LOGIN_LIMIT_PER_ACCOUNT = env("LMS_LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
+
+        self.MAX_CONTENT_LENGTH = env_int("LMS_MAX_UPLOAD_MB", 16) * 1024 * 1024
+        self.IMPORT_MAX_ROWS = env_int("LMS_IMPORT_MAX_ROWS", 20000)
+
+        secure = env_bool("LMS_SECURE_COOKIES", self.ENV_NAME == "production")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.SESSION_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_SECURE = secure
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.SESSION_PROTECTION = "strong"
+        self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+
+        self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name
+        self.PUBLIC_URL = env("LMS_PUBLIC_URL", "http://127.0.0.1:5000")
+        self.API_TOKEN_DAYS = env_int("LMS_API_TOKEN_DAYS", 365)
+        self.PAGE_SIZE = 25
+        self.SCHEDULER_INTERVAL_SECONDS = env_int("LMS_SCHEDULER_INTERVAL_SECONDS", 60)
+
+    def validate(self) -> None:
+        """Raise ConfigError when this configuration must not start."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.SECRET_KEY = self.SECRET_KEY or "development-only-not-secret"  # noqa: S105
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.TESTING = True
+        self.SECRET_KEY = "testing-not-secret"  # noqa: S105
+        self.SQLALCHEMY_DATABASE_URI = env("LMS_TEST_DATABASE_URL", "sqlite://")
+        self.RATELIMIT_STORAGE_URI = "memory://"
+        self.SQLITE_SYNCHRONOUS = "OFF"
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  # fast hashing for the test suite
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+
+    def validate(self) -> None:
+        if not self.SECRET_KEY:
+            raise ConfigError("LMS_SECRET_KEY must be set in production.")
+        if not self.RATELIMIT_STORAGE_URI or self.RATELIMIT_STORAGE_URI.startswith("memory"):
+            raise ConfigError(
+                "LMS_RATELIMIT_STORAGE_URI must name a shared store (redis://...) in production."
+            )
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name: str | None = None) -> Config:
+    name = name or env("LMS_ENV", "development")
+    try:
+        config = CONFIGS[name]()
+    except KeyError:
+        raise ConfigError(f"Unknown LMS_ENV {name!r}; use one of {', '.join(CONFIGS)}.") from None
+    config.validate()
+    return config

@@ -1,0 +1,1 @@
+"""The course catalogue: tracks, tiers, courses, lessons, curricula, enrolment, progress."""

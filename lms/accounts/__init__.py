@@ -1,0 +1,1 @@
+"""Accounts: sign-in, sessions, passwords, profile and API tokens."""

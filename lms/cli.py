@@ -1,0 +1,208 @@
+"""The ``lms`` command: the Flask CLI of this application plus its own commands."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from lms import clock, create_app
+
+DEMO_LOGINS = ("admin", "hr", "lead", "mentor", "newhire")
+DEMO_PASSWORD = "lms-demo"  # noqa: S105 - documented demo credential
+
+
+def main() -> None:
+    FlaskGroup(create_app=lambda: create_app(), help="Training and mentoring platform.")(
+        prog_name="lms"
+    )
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(token_group)
+    app.cli.add_command(employees_group)
+    app.cli.add_command(scheduler_command)
+    app.cli.add_command(serve_command)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing (successfully) if people exist.")
+@with_appcontext
+def demo_command(if_empty: bool) -> None:
+    """Load the demo company (refuses a database holding non-demo people)."""
+    from lms.demo import DemoRefused, load_demo
+    from lms.extensions import db
+
+    try:
+        created = load_demo(clock.now(), if_empty=if_empty)
+    except DemoRefused as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    if created:
+        click.echo(
+            f"Demo data loaded: {created} people. Password for the demo logins: {DEMO_PASSWORD}"
+        )
+    else:
+        click.echo("Demo data already present; nothing to do.")
+
+
+@click.group("token")
+def token_group() -> None:
+    """API bearer tokens."""
+
+
+@token_group.command("create")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--days", default=None, type=int, help="Validity in days (0: never expires).")
+@with_appcontext
+def token_create(username: str, name: str, days: int | None) -> None:
+    """Create a token for USERNAME (or employee number) and print it once."""
+    from lms.accounts import services
+    from lms.extensions import db
+
+    person = services.find_account(username)
+    if person is None:
+        raise click.ClickException(f"No account {username!r}.")
+    token, secret = services.create_token(person, name, clock.now(), days=days)
+    db.session.commit()
+    click.echo(secret)
+    click.echo(
+        f"token {token.id} for {person.employee_no}; store it now, it is not shown again.", err=True
+    )
+
+
+@token_group.command("revoke")
+@click.argument("token_id", type=int)
+@with_appcontext
+def token_revoke(token_id: int) -> None:
+    """Revoke the token with this id."""
+    from lms.accounts import services
+    from lms.accounts.models import ApiToken
+    from lms.extensions import db
+
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.ClickException(f"No token {token_id}.")
+    services.revoke_token(token, clock.now())
+    db.session.commit()
+    click.echo(f"Token {token_id} revoked.")
+
+
+@click.group("employees")
+def employees_group() -> None:
+    """People of the organisation."""
+
+
+@employees_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def employees_import(path: Path) -> None:
+    """Import employees from a CSV or XLSX file (all rows or none)."""
+    from lms.extensions import db
+    from lms.organisation.importer import import_employees
+
+    report = import_employees(
+        path.name,
+        path.read_bytes(),
+        actor=None,
+        now=clock.now(),
+        max_rows=current_app.config["IMPORT_MAX_ROWS"],
+    )
+    if not report.ok:
+        db.session.rollback()
+        for problem in report.problems:
+            where = f"line {problem.line}" if problem.line else "file"
+            if problem.column:
+                where += f", column {problem.column}"
+            click.echo(f"{path.name}: {where}: {problem.message}", err=True)
+        raise click.ClickException("Nothing was imported.")
+    db.session.commit()
+    click.echo(
+        f"{report.rows} rows: {len(report.created)} created, {report.updated} updated, "
+        f"{report.unchanged} unchanged."
+    )
+    for account in report.created:
+        click.echo(f"  {account.employee_no}\t{account.name}\tinitial password: {account.password}")
+
+
+@click.command("scheduler")
+@click.option("--once", is_flag=True, help="Run every sweep once and exit.")
+def scheduler_command(once: bool) -> None:
+    """Run the scheduler process (exactly one per deployment)."""
+    from lms.scheduler.runner import run_all_once, run_forever
+
+    app = current_app._get_current_object()
+    if once:
+        for name, count in run_all_once(app).items():
+            click.echo(f"{name}: {count}")
+        return
+    run_forever(app)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--port",
+    default=lambda: int(os.environ.get("PORT", 5000)),
+    type=int,
+    help="Port (default $PORT or 5000).",
+)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve_command(host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn and run the scheduler beside it; Ctrl-C stops both."""
+    url = f"http://{host}:{port}/"
+    children = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                str(workers),
+                "--access-logfile",
+                "-",
+                "lms.wsgi:app",
+            ]
+        ),
+        subprocess.Popen([sys.executable, "-m", "lms.cli", "scheduler"]),
+    ]
+    click.echo(
+        f"\n  Serving on {url}\n  Demo logins: {', '.join(DEMO_LOGINS)} "
+        f"(password {DEMO_PASSWORD})\n  Ctrl-C stops the server and the scheduler.\n"
+    )
+
+    def _forward(signum: int, _frame: object) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, _forward)
+    signal.signal(signal.SIGINT, _forward)
+    try:
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+    finally:
+        _forward(signal.SIGTERM, None)
+        for child in children:
+            try:
+                child.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    codes = [child.returncode for child in children]
+    if any(code not in (0, -signal.SIGTERM, -signal.SIGINT) for code in codes):
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()

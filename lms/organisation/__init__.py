@@ -1,0 +1,1 @@
+"""Organisation: departments, teams, posts and employees (the people who use the platform)."""

@@ -1,0 +1,1 @@
+"""The scheduler process: periodic sweeps over due rows, run by ``lms scheduler``."""

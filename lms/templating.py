@@ -1,0 +1,18 @@
+"""Jinja helpers shared by every template."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def combine_args(args: dict, **changes: object) -> dict:
+    """Query arguments with some replaced, for sort and page links."""
+    merged = {k: v for k, v in args.items() if v not in (None, "")}
+    merged.update({k: v for k, v in changes.items() if v is not None})
+    return merged
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["combine_args"] = combine_args
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
