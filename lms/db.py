@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
+from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, registry
@@ -48,11 +50,28 @@ class Base(DeclarativeBase):
     )
 
 
-def configure_sqlite(engine: Engine, synchronous: str, busy_timeout_ms: int) -> None:
-    """WAL, foreign keys, a busy timeout and BEGIN IMMEDIATE for every transaction.
+# Whether transactions begun in this context take SQLite's write lock up front. None: decide
+# from the request (GET, HEAD and OPTIONS read; every other method writes) and, outside a
+# request (commands, the scheduler), take it.
+write_intent: ContextVar[bool | None] = ContextVar("sqlite_write_intent", default=None)
+_READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-    Taking the write lock when a transaction begins means two writers queue on the busy
-    timeout instead of deadlocking when both try to upgrade a read lock (SQLITE_BUSY).
+
+def wants_write_lock() -> bool:
+    forced = write_intent.get()
+    if forced is not None:
+        return forced
+    if has_request_context():
+        return request.method not in _READING_METHODS
+    return True
+
+
+def configure_sqlite(engine: Engine, synchronous: str, busy_timeout_ms: int) -> None:
+    """WAL, foreign keys, a busy timeout, and BEGIN IMMEDIATE for transactions that write.
+
+    A writer takes the write lock when its transaction begins, so two writers queue on the
+    busy timeout instead of failing when both try to upgrade a read snapshot (SQLITE_BUSY).
+    Readers use plain BEGIN: in WAL mode they never block a writer, nor a writer them.
     """
     if synchronous not in {"OFF", "NORMAL", "FULL", "EXTRA"}:
         raise ValueError(f"unsupported SQLite synchronous level {synchronous!r}")
@@ -69,4 +88,4 @@ def configure_sqlite(engine: Engine, synchronous: str, busy_timeout_ms: int) -> 
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 
 from config import TestingConfig
 from lms import create_app
+from lms.db import write_intent
 from lms.extensions import db
 from lms.organisation.models import Department, Employee, EmployeeStatus, Post, Team
 
@@ -80,12 +81,22 @@ def wipe(app: Flask) -> None:
 
 @pytest.fixture
 def app(database_url: str, _schema: None) -> Iterator[Flask]:
+    """The test's own app context stays pushed, so test-client requests share its session
+    (as Flask does). Like a production request, each request ends its transaction: commit
+    what a request must see before making it. The test's own reads take no write lock."""
     app = make_app(database_url)
+
+    @app.teardown_request
+    def _end_transaction(_exc: BaseException | None) -> None:
+        db.session.rollback()
+
     ctx = app.app_context()
     ctx.push()
+    intent = write_intent.set(False)
     try:
         yield app
     finally:
+        write_intent.reset(intent)
         db.session.remove()
         ctx.pop()
         wipe(app)
@@ -122,10 +133,17 @@ class Factory:
         db.session.flush()
         return dept
 
-    def team(self, name: str | None = None, department: Department | None = None,
-             lead: Employee | None = None) -> Team:
-        team = Team(name=name or f"团队{self._next()}", department=department or
-                    self.department(), lead=lead)
+    def team(
+        self,
+        name: str | None = None,
+        department: Department | None = None,
+        lead: Employee | None = None,
+    ) -> Team:
+        team = Team(
+            name=name or f"团队{self._next()}",
+            department=department or self.department(),
+            lead=lead,
+        )
         db.session.add(team)
         db.session.flush()
         return team
@@ -136,10 +154,18 @@ class Factory:
         db.session.flush()
         return post
 
-    def employee(self, username: str | None = None, *, roles: set[str] | None = None,
-                 team: Team | None = None, post: Post | None = None,
-                 supervisor: Employee | None = None, password: str | None = PASSWORD,
-                 status: EmployeeStatus = EmployeeStatus.ACTIVE, **fields: object) -> Employee:
+    def employee(
+        self,
+        username: str | None = None,
+        *,
+        roles: set[str] | None = None,
+        team: Team | None = None,
+        post: Post | None = None,
+        supervisor: Employee | None = None,
+        password: str | None = PASSWORD,
+        status: EmployeeStatus = EmployeeStatus.ACTIVE,
+        **fields: object,
+    ) -> Employee:
         from lms.accounts.services import hash_password
 
         n = self._next()
@@ -170,8 +196,10 @@ def make(app: Flask) -> Factory:
 
 # --- signing in -------------------------------------------------------------------------
 
-_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|'
-                   r'type="hidden" name="csrf_token" value="([^"]+)"')
+_CSRF = re.compile(
+    r'name="csrf_token" type="hidden" value="([^"]+)"|'
+    r'type="hidden" name="csrf_token" value="([^"]+)"'
+)
 
 
 def csrf_from(html: str) -> str:
@@ -184,11 +212,13 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
     return csrf_from(client.get(path).get_data(as_text=True))
 
 
-def login(client: FlaskClient, login_name: str, password: str = PASSWORD,
-          follow: bool = False):
+def login(client: FlaskClient, login_name: str, password: str = PASSWORD, follow: bool = False):
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"login": login_name, "password": password,
-                                       "csrf_token": token}, follow_redirects=follow)
+    return client.post(
+        "/login",
+        data={"login": login_name, "password": password, "csrf_token": token},
+        follow_redirects=follow,
+    )
 
 
 @pytest.fixture

@@ -1,3 +1,4 @@
+from lms.extensions import db
 from tests.conftest import login
 
 
@@ -18,6 +19,7 @@ def test_home_requires_sign_in(client):
 
 def test_sign_in_and_see_home(client, make):
     make.employee("amy", name="王小美")
+    db.session.commit()
     response = login(client, "amy", follow=True)
     assert response.status_code == 200
     assert "王小美" in response.get_data(as_text=True)

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, NumberRange
 
+from lms.forms import choices
 from lms.i18n import LANGUAGE_NAMES
 
 COMMON_TIMEZONES = sorted(
@@ -32,8 +33,8 @@ class PasswordForm(FlaskForm):
 
 
 class PreferencesForm(FlaskForm):
-    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
-    timezone = SelectField(_l("Time zone"), choices=[(tz, tz) for tz in COMMON_TIMEZONES])
+    locale = SelectField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()))
+    timezone = SelectField(_l("Time zone"), choices=choices((tz, tz) for tz in COMMON_TIMEZONES))
 
 
 class TokenForm(FlaskForm):
@@ -45,10 +46,6 @@ class TokenForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
-    """A form with nothing but the CSRF token, for buttons that change state."""
-
-
 class LanguageForm(FlaskForm):
-    lang = SelectField(choices=list(LANGUAGE_NAMES.items()))
+    lang = SelectField(choices=choices(LANGUAGE_NAMES.items()))
     next = HiddenField()

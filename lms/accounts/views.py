@@ -8,9 +8,10 @@ from flask_login import current_user, login_user, logout_user
 
 from lms import access, clock
 from lms.accounts import services
-from lms.accounts.forms import ConfirmForm, LoginForm, PasswordForm, PreferencesForm, TokenForm
+from lms.accounts.forms import LoginForm, PasswordForm, PreferencesForm, TokenForm
 from lms.accounts.models import ApiToken
 from lms.extensions import db, limiter
+from lms.forms import ConfirmForm
 from lms.security import is_safe_redirect
 
 bp = Blueprint("accounts", __name__)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g, request
+from sqlalchemy.exc import OperationalError
 
 from lms import clock
 from lms.accounts.services import verify_token
@@ -18,6 +19,9 @@ def authenticate_bearer() -> Employee | None:
     user = None
     if scheme.lower() == "bearer" and secret.strip():
         user = verify_token(secret.strip(), clock.now())
-        db.session.commit()  # records last use
+        try:
+            db.session.commit()  # records last use
+        except OperationalError:  # best-effort bookkeeping; never fail a read for it
+            db.session.rollback()
     g.api_user = user
     return user

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from lms import access, clock
@@ -73,13 +74,18 @@ def _save(person: Employee | None, values: dict[str, Any]):
         saved, password = services.save_employee(
             person, values, actor=authenticate_bearer(), now=clock.now(), source="api"
         )
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()  # lost a race with a concurrent request: the row exists now
+        raise ApiError(
+            409, _("This employee number, e-mail or username is already in use.")
+        ) from None
     except services.OrganisationError as error:
         db.session.rollback()
         status = 409 if error.conflict else 422
         raise ApiError(
             status, str(error), fields={error.field or "employee_no": str(error)}
         ) from None
-    db.session.commit()
     return saved, password
 
 

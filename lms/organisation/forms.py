@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.accounts.forms import COMMON_TIMEZONES
+from lms.forms import MultiCheckboxField, choices
 from lms.i18n import LANGUAGE_NAMES
 from lms.organisation.models import ROLES
 
@@ -25,29 +25,26 @@ ROLE_LABELS = {
 }
 
 
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class EmployeeForm(FlaskForm):
     employee_no = StringField(_l("Employee number"), validators=[DataRequired(), Length(max=32)])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=100)])
     email = StringField(_l("E-mail"), validators=[Optional(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=32)])
     hire_date = DateField(_l("Hire date"), validators=[InputRequired()])
-    status = SelectField(_l("Status"), choices=STATUS_CHOICES)
+    status = SelectField(_l("Status"), choices=choices(STATUS_CHOICES))
     team = SelectField(_l("Team"), choices=[])
     post = SelectField(_l("Post"), choices=[])
     supervisor = StringField(
         _l("Supervisor's employee number"), validators=[Optional(), Length(max=32)]
     )
     username = StringField(_l("Username"), validators=[Optional(), Length(max=64)])
-    locale = SelectField(_l("Language"), choices=list(LANGUAGE_NAMES.items()))
+    locale = SelectField(_l("Language"), choices=choices(LANGUAGE_NAMES.items()))
     timezone = SelectField(
-        _l("Time zone"), choices=[(tz, tz) for tz in COMMON_TIMEZONES], default="Asia/Shanghai"
+        _l("Time zone"),
+        choices=choices((tz, tz) for tz in COMMON_TIMEZONES),
+        default="Asia/Shanghai",
     )
-    roles = MultiCheckboxField(_l("Roles"), choices=[(r, ROLE_LABELS[r]) for r in ROLES])
+    roles = MultiCheckboxField(_l("Roles"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
 
 
 class ImportForm(FlaskForm):

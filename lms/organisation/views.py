@@ -16,10 +16,11 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from lms import access, clock
-from lms.accounts.forms import ConfirmForm
 from lms.extensions import db
+from lms.forms import ConfirmForm, choices
 from lms.i18n import locale_code
 from lms.organisation import queries, services
 from lms.organisation.fields import FIELDS, FIELDS_BY_NAME, FieldError
@@ -74,10 +75,14 @@ def people():
 
 def _employee_form(person: Employee | None) -> EmployeeForm:
     form = EmployeeForm(obj=person) if person else EmployeeForm()
-    choices = queries.filter_choices()
+    refs = queries.filter_choices()
     lang = locale_code()
-    form.team.choices = [("", "—")] + [(t.name, t.display_name(lang)) for t in choices["teams"]]
-    form.post.choices = [("", "—")] + [(p.title, p.display_name(lang)) for p in choices["posts"]]
+    form.team.choices = choices(
+        [("", "—")] + [(t.name, t.display_name(lang)) for t in refs["teams"]]
+    )
+    form.post.choices = choices(
+        [("", "—")] + [(p.title, p.display_name(lang)) for p in refs["posts"]]
+    )
     if person and request.method == "GET":
         form.team.data = person.team.name if person.team else ""
         form.post.data = person.post.title if person.post else ""
@@ -130,11 +135,17 @@ def _save(form: EmployeeForm, person: Employee | None):
         saved, password = services.save_employee(
             person, values, actor=current_user, now=clock.now()
         )
+        db.session.commit()
     except services.OrganisationError as error:
-        getattr(form, error.field or "employee_no").errors.append(str(error))
         db.session.rollback()
+        getattr(form, error.field or "employee_no").errors.append(str(error))
         return None, None
-    db.session.commit()
+    except IntegrityError:  # a concurrent request took the number, e-mail or username
+        db.session.rollback()
+        form.employee_no.errors.append(
+            _("This employee number, e-mail or username is already in use.")
+        )
+        return None, None
     return saved, password
 
 
@@ -320,9 +331,9 @@ def edit_team(team_id: int | None):
     team = db.get_or_404(Team, team_id) if team_id else None
     form = TeamForm(obj=team)
     lang = locale_code()
-    form.department.choices = [
+    form.department.choices = choices(
         (d.id, d.display_name(lang)) for d in queries.filter_choices()["departments"]
-    ]
+    )
     if team and request.method == "GET":
         form.department.data = team.department_id
         form.lead.data = team.lead.employee_no if team.lead else ""

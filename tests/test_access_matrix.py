@@ -1,0 +1,220 @@
+"""Every route declares its access, and every role gets exactly what the declaration says.
+
+EXPECTED is the matrix, written out by hand: adding a route without adding it here fails,
+and so does a declaration that drifts from it. Object-level checks are exercised with records
+that belong to somebody else.
+"""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from lms import access, clock
+from lms.accounts.services import create_token
+from lms.extensions import db
+from tests.conftest import csrf_from, login
+
+ROLES = ("anonymous", "employee", "mentor", "supervisor", "hr", "admin")
+HR = {"hr", "admin"}
+EVERYONE = {"employee", "mentor", "supervisor", "hr", "admin"}
+
+# endpoint -> "public" or the set of roles that may reach it
+EXPECTED: dict[str, str | set[str]] = {
+    "static": "public",
+    "main.home": EVERYONE,
+    "main.set_language": "public",
+    "main.healthz": "public",
+    "accounts.login": "public",
+    "accounts.logout": EVERYONE,
+    "accounts.change_password": EVERYONE,
+    "accounts.profile": EVERYONE,
+    "accounts.create_token": EVERYONE,
+    "accounts.revoke_token": EVERYONE,
+    "organisation.people": HR,
+    "organisation.new_person": HR,
+    "organisation.person": EVERYONE,  # and then per object: self, HR, their supervisor
+    "organisation.edit_person": HR,
+    "organisation.deactivate_person": HR,
+    "organisation.reset_password": HR,
+    "organisation.import_people": HR,
+    "organisation.import_template": HR,
+    "organisation.overview": HR,
+    "organisation.edit_department": HR,
+    "organisation.edit_team": HR,
+    "organisation.edit_post": HR,
+    "api.openapi_json": "public",
+    "api.list_employees": HR,
+    "api.create_employee": HR,
+    "api.get_employee": HR,
+    "api.update_employee": HR,
+    "api.list_teams": HR,
+    "api.list_posts": HR,
+}
+
+# Records that belong to somebody else: who may still see them although the route is theirs.
+OTHERS_RECORD_VISIBLE_TO = {"organisation.person": HR, "accounts.revoke_token": set()}
+
+
+def test_every_route_declares_its_access(app: Flask):
+    assert access.undeclared_endpoints(app) == []
+
+
+def test_matrix_lists_every_endpoint(app: Flask):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(EXPECTED), (
+        f"missing from EXPECTED: {sorted(endpoints - set(EXPECTED))}; "
+        f"stale: {sorted(set(EXPECTED) - endpoints)}"
+    )
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_declaration_matches_matrix(app: Flask, endpoint: str):
+    rule = access.rule_for(app, endpoint)
+    expected = EXPECTED[endpoint]
+    if expected == "public":
+        assert rule.audience == "public"
+    else:
+        allowed = {role for role in EVERYONE if rule.allows(_FakeUser(role))}
+        assert allowed == expected
+
+
+class _FakeUser:
+    is_authenticated = True
+
+    def __init__(self, role: str):
+        self.role = role
+
+    def has_role(self, *names: str) -> bool:
+        return self.role in names
+
+
+@pytest.fixture
+def world(make):
+    """One person per role, plus an outsider whose records nobody but HR may see."""
+    team = make.team("售后一组")
+    other_team = make.team("售后二组")
+    people = {
+        role: make.employee(role, roles={role}, team=team)
+        for role in ("employee", "mentor", "supervisor", "hr", "admin")
+    }
+    outsider = make.employee("outsider", team=other_team, employee_no="X99999")
+    token, _secret = create_token(outsider, "outsider's", clock.now())
+    post = make.post()
+    db.session.commit()
+    return {
+        "people": people,
+        "outsider": outsider,
+        "token": token,
+        "team": team,
+        "department": team.department,
+        "post": post,
+    }
+
+
+def _url_args(world: dict) -> dict[str, object]:
+    return {
+        "employee_no": world["outsider"].employee_no,
+        "token_id": world["token"].id,
+        "dept_id": world["department"].id,
+        "team_id": world["team"].id,
+        "post_id": world["post"].id,
+        "filename": "app.css",
+    }
+
+
+def _requests(app: Flask, world: dict):
+    args = _url_args(world)
+    for rule in app.url_map.iter_rules():
+        values = {name: args[name] for name in rule.arguments if name not in (rule.defaults or {})}
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(rule.endpoint, **values)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def _expected_outcome(endpoint: str, role: str) -> str:
+    expected = EXPECTED[endpoint]
+    if expected == "public":
+        return "allowed"
+    if role == "anonymous":
+        return "unauthenticated"
+    if role not in expected:
+        return "forbidden"
+    if endpoint in OTHERS_RECORD_VISIBLE_TO and role not in OTHERS_RECORD_VISIBLE_TO[endpoint]:
+        return "not_found"
+    return "allowed"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_route_for_every_role(app: Flask, world: dict, role: str):
+    client = app.test_client()
+    if role != "anonymous":
+        response = login(client, role)
+        assert response.status_code == 302
+    token = (
+        csrf_from(client.get("/login").get_data(as_text=True))
+        if role == "anonymous"
+        else csrf_from(client.get("/account").get_data(as_text=True))
+    )
+    api_headers = {}
+    if role != "anonymous":
+        with app.app_context():
+            person = db.session.get(type(world["outsider"]), world["people"][role].id)
+            _t, secret = create_token(person, "matrix", clock.now())
+            db.session.commit()
+        api_headers = {"Authorization": f"Bearer {secret}"}
+
+    failures = []
+    for endpoint, method, url in _requests(app, world):
+        if endpoint == "accounts.logout":
+            continue  # signing out would end the session for the rest of the walk; see below
+        is_api = url.startswith("/api/")
+        kwargs = {"headers": api_headers} if is_api else {}
+        if method in ("POST", "PATCH") and is_api:
+            kwargs["json"] = {}
+        elif method == "POST":
+            kwargs["data"] = {"csrf_token": token}
+        response = client.open(url, method=method, **kwargs)
+        response.close()
+        status = response.status_code
+        outcome = _expected_outcome(endpoint, role)
+        ok = {
+            "allowed": status < 400 or status in (400, 409, 422),
+            "unauthenticated": (
+                status == 401 if is_api else status == 302 and "/login" in response.location
+            ),
+            "forbidden": status == 403,
+            "not_found": status == 404,
+        }[outcome]
+        if status >= 500 or not ok:
+            failures.append(f"{role} {method} {url} ({endpoint}): {status}, expected {outcome}")
+        if is_api and status >= 400:
+            assert response.is_json, f"{url} answered {status} without a JSON body"
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("role", ROLES[1:])
+def test_sign_out_for_every_role(app: Flask, world: dict, role: str):
+    client = app.test_client()
+    login(client, role)
+    token = csrf_from(client.get("/account").get_data(as_text=True))
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_supervisor_sees_own_team_members_only(app: Flask, make, client):
+    lead = make.employee("lead", roles={"supervisor"})
+    team = make.team(lead=lead)
+    member = make.employee(team=team)
+    direct = make.employee(supervisor=lead)
+    stranger = make.employee(team=make.team())
+    db.session.commit()
+    login(client, "lead")
+    assert client.get(f"/people/{member.employee_no}").status_code == 200
+    assert client.get(f"/people/{direct.employee_no}").status_code == 200
+    assert client.get(f"/people/{stranger.employee_no}").status_code == 404
+    assert client.get(f"/people/{lead.employee_no}").status_code == 200
