@@ -5,6 +5,7 @@ run and dropped afterwards."""
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import os
 import re
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 
 from config import TestingConfig
@@ -79,20 +80,28 @@ def wipe(app: Flask) -> None:
                     conn.execute(table.delete())
 
 
+class IsolatedClient(FlaskClient):
+    """Each request runs in its own app context, as in production (its own session and
+    ``g``), not in the test's. The test's session is committed before the request, so the
+    request sees what the test built, and after it, so the test reads what the request did."""
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect being followed inside an isolated request
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.commit()
+
+
 @pytest.fixture
 def app(database_url: str, _schema: None) -> Iterator[Flask]:
-    """The test's own app context stays pushed, so test-client requests share its session
-    (as Flask does). Like a production request, each request ends its transaction: commit
-    what a request must see before making it. The test's own reads take no write lock."""
     app = make_app(database_url)
-
-    @app.teardown_request
-    def _end_transaction(_exc: BaseException | None) -> None:
-        db.session.rollback()
-
+    app.test_client_class = IsolatedClient
     ctx = app.app_context()
     ctx.push()
-    intent = write_intent.set(False)
+    intent = write_intent.set(False)  # the test's own reads take no write lock
     try:
         yield app
     finally:
