@@ -298,9 +298,9 @@ def import_employees(
     report.rows = len(rows)
     if not rows and not report.problems:
         report.problems.append(Problem(0, None, _("The file has no employee rows.")))
-    if report.problems:
         return report
-    refs = _check_rows(rows, report)
+    refs = _check_rows(rows, report)  # reference checks too, so every problem shows at once
+    report.problems.sort(key=lambda p: (p.line, p.column or ""))
     if report.problems:
         return report
     _write(rows, refs, report, actor=actor, now=now)

@@ -70,9 +70,15 @@ def test_password_change_ends_other_sessions_but_not_this_one(app, client, make)
     other_device = app.test_client()
     login(other_device, "amy")
     login(client, "amy")
-    response = client.post("/account/password", data={
-        "current": PASSWORD, "new": "a-new-secret-42", "confirm": "a-new-secret-42",
-        "csrf_token": csrf_token(client, "/account/password")})
+    response = client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": "a-new-secret-42",
+            "confirm": "a-new-secret-42",
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
     assert response.status_code == 302
     assert client.get("/").status_code == 200
     assert other_device.get("/").status_code == 302
@@ -80,18 +86,27 @@ def test_password_change_ends_other_sessions_but_not_this_one(app, client, make)
     assert login(app.test_client(), "amy", "a-new-secret-42").status_code == 302
 
 
-@pytest.mark.parametrize(("new", "message"), [
-    ("short", "at least 8 characters"),
-    ("12345678901", "digits only"),
-    ("amy", "at least 8"),
-])
+@pytest.mark.parametrize(
+    ("new", "message"),
+    [
+        ("short", "at least 8 characters"),
+        ("12345678901", "digits only"),
+        ("amy", "at least 8"),
+    ],
+)
 def test_weak_passwords_are_refused(client, make, new, message):
     make.employee("amy")
     db.session.commit()
     login(client, "amy")
-    response = client.post("/account/password", data={
-        "current": PASSWORD, "new": new, "confirm": new,
-        "csrf_token": csrf_token(client, "/account/password")})
+    response = client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": new,
+            "confirm": new,
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
 
@@ -100,9 +115,15 @@ def test_wrong_current_password_changes_nothing(client, make):
     make.employee("amy")
     db.session.commit()
     login(client, "amy")
-    response = client.post("/account/password", data={
-        "current": "not-it-000", "new": "a-new-secret-42", "confirm": "a-new-secret-42",
-        "csrf_token": csrf_token(client, "/account/password")})
+    response = client.post(
+        "/account/password",
+        data={
+            "current": "not-it-000",
+            "new": "a-new-secret-42",
+            "confirm": "a-new-secret-42",
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
     assert "The current password is wrong." in response.get_data(as_text=True)
 
 
@@ -112,28 +133,38 @@ def test_first_sign_in_forces_a_password_change(client, make):
     login(client, "newbie")
     response = client.get("/")
     assert response.status_code == 302 and response.location.endswith("/account/password")
-    client.post("/account/password", data={
-        "current": PASSWORD, "new": "my-own-secret-1", "confirm": "my-own-secret-1",
-        "csrf_token": csrf_token(client, "/account/password")})
+    client.post(
+        "/account/password",
+        data={
+            "current": PASSWORD,
+            "new": "my-own-secret-1",
+            "confirm": "my-own-secret-1",
+            "csrf_token": csrf_token(client, "/account/password"),
+        },
+    )
     assert client.get("/").status_code == 200
 
 
-@pytest.mark.parametrize(("target", "safe"), [
-    ("/people", True),
-    ("/account?tab=tokens", True),
-    ("https://evil.example/", False),
-    ("//evil.example/path", False),
-    ("/\\evil.example", False),
-    ("javascript:alert(1)", False),
-    ("http:/evil.example", False),
-    (" /people", False),
-])
+@pytest.mark.parametrize(
+    ("target", "safe"),
+    [
+        ("/people", True),
+        ("/account?tab=tokens", True),
+        ("https://evil.example/", False),
+        ("//evil.example/path", False),
+        ("/\\evil.example", False),
+        ("javascript:alert(1)", False),
+        ("http:/evil.example", False),
+        (" /people", False),
+    ],
+)
 def test_next_redirects_only_to_this_site(client, make, target, safe):
     make.employee("amy", roles={"hr"})
     db.session.commit()
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"login": "amy", "password": PASSWORD,
-                                           "next": target, "csrf_token": token})
+    response = client.post(
+        "/login", data={"login": "amy", "password": PASSWORD, "next": target, "csrf_token": token}
+    )
     assert response.status_code == 302
     assert response.location == (target if safe else "/")
 
@@ -142,8 +173,9 @@ def test_forged_csrf_token_is_refused_and_changes_nothing(client, make):
     person = make.employee("amy")
     db.session.commit()
     login(client, "amy")
-    response = client.post("/account", data={"locale": "zh_CN", "timezone": "UTC",
-                                             "csrf_token": "forged"})
+    response = client.post(
+        "/account", data={"locale": "zh_CN", "timezone": "UTC", "csrf_token": "forged"}
+    )
     assert response.status_code == 400
     assert "expired or was forged" in response.get_data(as_text=True)
     db.session.refresh(person)
