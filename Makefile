@@ -45,8 +45,12 @@ system-packages:
 test-system-packages: system-packages
 	@if command -v dpkg-query >/dev/null; then $(call apt_install,$(APT_TEST)); fi
 
+# Babel names Simplified Chinese zh_Hans_CN, whose gettext fallback is "zh": the zh_CN
+# catalogue is compiled there too.
 translations: $(BIN)/lms
-	@$(BIN)/pybabel compile --use-fuzzy -q -d lms/translations 2>/dev/null || $(BIN)/pybabel compile -q -d lms/translations
+	@$(BIN)/pybabel compile -d lms/translations >/dev/null
+	@mkdir -p lms/translations/zh/LC_MESSAGES
+	@$(BIN)/pybabel compile -i lms/translations/zh_CN/LC_MESSAGES/messages.po -o lms/translations/zh/LC_MESSAGES/messages.mo >/dev/null
 
 install: $(BIN)/lms system-packages translations
 

@@ -57,6 +57,8 @@ class Config:
 
         self.BABEL_DEFAULT_LOCALE = env("LMS_DEFAULT_LOCALE", "zh_CN")
         self.BABEL_DEFAULT_TIMEZONE = env("LMS_DEFAULT_TIMEZONE", "Asia/Shanghai")
+        # language of messages outside a web request (commands, the scheduler)
+        self.CLI_LOCALE = env("LMS_CLI_LOCALE", self.BABEL_DEFAULT_LOCALE)
         self.BABEL_TRANSLATION_DIRECTORIES = "translations"
         self.LANGUAGES = ("zh_CN", "en")
 
@@ -106,7 +108,10 @@ class TestingConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = env("LMS_TEST_DATABASE_URL", "sqlite://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SQLITE_SYNCHRONOUS = "OFF"
-        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105  # fast hashing for the test suite
+        self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
+        self.CLI_LOCALE = (
+            "en"  # service-level tests read English messages  # fast hashing for the test suite
+        )
 
 
 class ProductionConfig(Config):

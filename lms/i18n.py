@@ -14,7 +14,7 @@ LANGUAGE_NAMES = {"zh_CN": "简体中文", "en": "English"}
 def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return current_app.config["CLI_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     chosen = session.get("lang")
@@ -35,7 +35,11 @@ def select_timezone() -> str:
 
 
 def locale_code() -> str:
-    return str(get_locale() or "zh_CN")
+    """The UI language as one of LANGUAGE_NAMES' keys (Babel spells zh_CN zh_Hans_CN)."""
+    locale = get_locale()
+    if locale is None or locale.language == "zh":
+        return "zh_CN"
+    return locale.language
 
 
 def _fmt_datetime(value: dt.datetime | None, fmt: str = "medium") -> str:

@@ -227,6 +227,7 @@ def login(client: FlaskClient, login_name: str, password: str = PASSWORD, follow
         "/login",
         data={"login": login_name, "password": password, "csrf_token": token},
         follow_redirects=follow,
+        headers={"Accept-Language": "en"},
     )
 
 
