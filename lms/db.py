@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from contextvars import ContextVar
 from typing import Any
 
@@ -89,3 +90,14 @@ def configure_sqlite(engine: Engine, synchronous: str, busy_timeout_ms: int) -> 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if wants_write_lock() else "BEGIN")
+
+
+def serialise(session: Any, name: str) -> None:
+    """Queue this transaction behind any other holding the same named lock until it ends.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: writing transactions already hold
+    the database's write lock from BEGIN IMMEDIATE, so there is nothing more to take.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        key = zlib.crc32(name.encode()) - 2**31
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})

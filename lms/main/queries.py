@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from lms.extensions import db
 from lms.organisation.models import Employee, EmployeeStatus, Team

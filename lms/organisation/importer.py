@@ -16,7 +16,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
+from lms.db import serialise
 from lms.extensions import db
 from lms.organisation import services
 from lms.organisation.fields import FIELDS, Field, FieldError, field_for_header
@@ -291,6 +293,9 @@ def import_employees(
             Problem(0, None, _("The file has more than %(n)d rows; split it.", n=max_rows))
         )
         return report
+    # One import at a time, so a second upload of the same file validates against what the
+    # first one wrote (and updates instead of colliding).
+    serialise(db.session, "employee-import")
     mapping = _map_headers(table[0][1], report)
     if report.problems:
         return report
@@ -370,6 +375,20 @@ def _write(
     except services.OrganisationError as error:
         savepoint.rollback()
         report.problems.append(Problem(row.line, row.columns.get(error.field or ""), str(error)))
+        report.created.clear()
+        return
+    except IntegrityError:
+        savepoint.rollback()
+        report.problems.append(
+            Problem(
+                0,
+                None,
+                _(
+                    "Someone changed these people at the same moment; nothing was imported. "
+                    "Upload the file again."
+                ),
+            )
+        )
         report.created.clear()
         return
     savepoint.commit()
