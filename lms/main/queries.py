@@ -26,7 +26,8 @@ def home_summary(user: Employee, today: dt.date) -> dict:
                     Employee.hire_date >= today - dt.timedelta(days=30),
                     Employee.status != EmployeeStatus.LEFT,
                 )
-                .order_by(Employee.hire_date.desc())
+                .options(joinedload(Employee.team), joinedload(Employee.post))
+                .order_by(Employee.hire_date.desc(), Employee.id.desc())
                 .limit(10)
             )
         )
