@@ -81,6 +81,9 @@ class Config:
         self.WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
         self.PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host;
+        # the per-address login limit needs the real client address.
+        self.PROXY_HOPS = env_int("LMS_PROXY_HOPS", 0)
         self.PUBLIC_URL = env("LMS_PUBLIC_URL", "http://127.0.0.1:5000")
         self.API_TOKEN_DAYS = env_int("LMS_API_TOKEN_DAYS", 365)
         self.PAGE_SIZE = 25

@@ -20,6 +20,11 @@ def create_app(config: Config | None = None, **overrides: object) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    hops = app.config["PROXY_HOPS"]
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from lms import errors, i18n, security, templating
     from lms.extensions import babel, csrf, db, limiter, login_manager, migrate

@@ -101,3 +101,31 @@ def test_scheduler_runs_its_sweeps_and_healthz_shows_it(app, client):
 def test_scheduler_command_once(runner):
     result = runner.invoke(args=["scheduler", "--once"])
     assert result.exit_code == 0 and "heartbeat: 0" in result.output
+
+
+def test_behind_a_proxy_the_client_address_is_the_forwarded_one(database_url, _schema):
+    app = make_app(database_url, LOGIN_LIMIT_PER_IP="2 per minute")
+    app.config["PROXY_HOPS"] = 1
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1)
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        token_page = client.get("/login", headers={"X-Forwarded-For": address})
+        from tests.conftest import csrf_from
+
+        return client.post(
+            "/login",
+            data={
+                "login": f"u-{address}",
+                "password": "x" * 10,
+                "csrf_token": csrf_from(token_page.get_data(as_text=True)),
+            },
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert attempt("203.0.113.8") == 200  # another client behind the same proxy
+    with app.app_context():
+        db.engine.dispose()
