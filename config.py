@@ -9,6 +9,7 @@ start without ``LMS_SECRET_KEY`` and without a shared rate-limit store.
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -68,7 +69,14 @@ class Config:
         self.LOGIN_LIMIT_PER_IP = env("LMS_LOGIN_LIMIT_PER_IP", "30 per 5 minutes")
         self.LOGIN_LIMIT_PER_ACCOUNT = env("LMS_LOGIN_LIMIT_PER_ACCOUNT", "5 per 5 minutes")
 
+        self.STORAGE_PATH = env("LMS_STORAGE_PATH", str(Path(self.INSTANCE_PATH) / "storage"))
         self.MAX_CONTENT_LENGTH = env_int("LMS_MAX_UPLOAD_MB", 16) * 1024 * 1024
+        self.ATTACHMENT_MAX_MB = env_int("LMS_ATTACHMENT_MAX_MB", 10)
+        self.VIDEO_HOSTS = tuple(
+            h.strip() for h in (env("LMS_VIDEO_HOSTS", "player.bilibili.com,v.qq.com,"
+                                    "player.youku.com,www.youtube-nocookie.com") or "").split(",")
+            if h.strip()
+        )
         self.IMPORT_MAX_ROWS = env_int("LMS_IMPORT_MAX_ROWS", 20000)
 
         secure = env_bool("LMS_SECURE_COOKIES", self.ENV_NAME == "production")
@@ -111,10 +119,11 @@ class TestingConfig(Config):
         self.SQLALCHEMY_DATABASE_URI = env("LMS_TEST_DATABASE_URL", "sqlite://")
         self.RATELIMIT_STORAGE_URI = "memory://"
         self.SQLITE_SYNCHRONOUS = "OFF"
+        # fast hashing for the test suite
         self.PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105
-        self.CLI_LOCALE = (
-            "en"  # service-level tests read English messages  # fast hashing for the test suite
-        )
+        # service-level tests read English messages
+        self.CLI_LOCALE = "en"
+        self.STORAGE_PATH = str(Path(tempfile.gettempdir()) / "lms-test-storage")
 
 
 class ProductionConfig(Config):

@@ -62,6 +62,7 @@ def create_app(config: Config | None = None, **overrides: object) -> Flask:
 
 def _import_models() -> None:
     """Import every model module so metadata (and migrations) see all tables."""
+    import courses.models
     import lms.accounts.models
     import lms.organisation.models
     import lms.scheduler.models  # noqa: F401
@@ -77,3 +78,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(organisation_bp)
     app.register_blueprint(api_bp)
+
+    from courses import init_app as init_courses
+
+    init_courses(app)

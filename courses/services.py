@@ -1,0 +1,501 @@
+"""Authoring rules: courses, their versions, modules, lessons, attachments, publication and
+prerequisites. Services take the acting person and ``now``, flush, and never commit."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from courses.models import (
+    Attachment,
+    Course,
+    CoursePrerequisite,
+    CourseStatus,
+    CourseVersion,
+    Enrolment,
+    Lesson,
+    Module,
+    Tier,
+    Track,
+    VersionStatus,
+)
+from lms.extensions import db
+from lms.organisation.models import Employee
+from lms.storage import storage
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
+KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+ATTACHMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".doc": "application/msword",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+# What the first bytes of each kind must look like, so a renamed script is refused.
+_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".gif": (b"GIF87a", b"GIF89a"),
+    ".webp": (b"RIFF",),
+    ".doc": (b"\xd0\xcf\x11\xe0",),
+    ".xls": (b"\xd0\xcf\x11\xe0",),
+    ".ppt": (b"\xd0\xcf\x11\xe0",),
+    ".docx": (b"PK\x03\x04",),
+    ".xlsx": (b"PK\x03\x04",),
+    ".pptx": (b"PK\x03\x04",),
+}
+SEED_TRACKS = (
+    ("product", "产品知识", "Product knowledge", 10),
+    ("communication", "沟通技巧", "Communication", 20),
+    ("resilience", "情绪韧性", "Emotional resilience", 30),
+    ("leadership", "领导力", "Leadership", 40),
+)
+
+
+class CatalogueError(ValueError):
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+# --- tracks ----------------------------------------------------------------------------
+
+
+def ensure_tracks() -> list[Track]:
+    """The four seeded tracks exist (idempotent)."""
+    have = {t.code: t for t in db.session.scalars(sa.select(Track))}
+    for code, name, name_en, position in SEED_TRACKS:
+        if code not in have:
+            have[code] = Track(code=code, name=name, name_en=name_en, position=position)
+            db.session.add(have[code])
+    db.session.flush()
+    return sorted(have.values(), key=lambda t: (t.position, t.code))
+
+
+def save_track(track: Track | None, code: str, name: str, name_en: str | None) -> Track:
+    code = (code or "").strip().lower()
+    if not KEY.match(code):
+        raise CatalogueError(_("A code has lowercase letters, digits and '-'."), "code")
+    clash = db.session.scalar(sa.select(Track).where(Track.code == code))
+    if clash is not None and clash is not track:
+        raise CatalogueError(_("The track code %(v)s is taken.", v=code), "code")
+    track = track or Track(position=100)
+    track.code, track.name, track.name_en = code, name.strip(), (name_en or "").strip() or None
+    db.session.add(track)
+    db.session.flush()
+    return track
+
+
+# --- courses and versions ----------------------------------------------------------------
+
+
+@dataclass
+class CourseFields:
+    slug: str
+    title: str
+    title_en: str | None
+    summary: str
+    summary_en: str | None
+    track: Track
+    tier: Tier
+    estimated_minutes: int
+    self_enrolment: bool = True
+
+
+def _check_fields(fields: CourseFields, course: Course | None) -> None:
+    if not SLUG.match(fields.slug or ""):
+        raise CatalogueError(
+            _("A slug has 2 to 80 lowercase letters, digits and '-', e.g. returns-policy."),
+            "slug")
+    clash = db.session.scalar(sa.select(Course.id).where(Course.slug == fields.slug))
+    if clash is not None and (course is None or clash != course.id):
+        raise CatalogueError(_("The slug %(v)s is taken.", v=fields.slug), "slug")
+    if not (fields.title or "").strip():
+        raise CatalogueError(_("A title is required."), "title")
+    if not 0 <= fields.estimated_minutes <= 10000:
+        raise CatalogueError(_("Estimated minutes must be between 0 and 10000."),
+                             "estimated_minutes")
+
+
+def create_course(fields: CourseFields, *, actor: Employee | None, now: dt.datetime) -> Course:
+    """A new course in draft, with its first (draft) version."""
+    _check_fields(fields, None)
+    course = Course(slug=fields.slug, track=fields.track, tier=int(fields.tier),
+                    status=CourseStatus.DRAFT, self_enrolment=fields.self_enrolment,
+                    owner=actor, created_at=now)
+    db.session.add(course)
+    version = CourseVersion(course=course, number=1, status=VersionStatus.DRAFT, created_at=now)
+    _apply_version_fields(version, fields)
+    db.session.add(version)
+    db.session.flush()
+    return course
+
+
+def _apply_version_fields(version: CourseVersion, fields: CourseFields) -> None:
+    version.title = fields.title.strip()
+    version.title_en = (fields.title_en or "").strip() or None
+    version.summary = (fields.summary or "").strip()
+    version.summary_en = (fields.summary_en or "").strip() or None
+    version.estimated_minutes = fields.estimated_minutes
+
+
+def update_course(course: Course, fields: CourseFields, *, actor: Employee,
+                  now: dt.datetime) -> CourseVersion:
+    """Course-level fields change at once; titles and summaries go into the draft."""
+    _check_fields(fields, course)
+    course.slug, course.track, course.tier = fields.slug, fields.track, int(fields.tier)
+    course.self_enrolment = fields.self_enrolment
+    draft = draft_of(course, now=now)
+    _apply_version_fields(draft, fields)
+    db.session.flush()
+    return draft
+
+
+def draft_of(course: Course, *, now: dt.datetime) -> CourseVersion:
+    """The course's draft version, copied from the current one when there is none."""
+    draft = db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT))
+    if draft is not None:
+        return draft
+    source = course.current_version
+    number = (db.session.scalar(sa.select(sa.func.max(CourseVersion.number)).where(
+        CourseVersion.course_id == course.id)) or 0) + 1
+    draft = CourseVersion(course=course, number=number, status=VersionStatus.DRAFT,
+                          created_at=now, title=source.title if source else course.slug)
+    if source is not None:
+        for attr in ("title", "title_en", "summary", "summary_en", "estimated_minutes"):
+            setattr(draft, attr, getattr(source, attr))
+        for module in source.modules:
+            copy = Module(position=module.position, title=module.title,
+                          title_en=module.title_en)
+            draft.modules.append(copy)
+            for lesson in module.lessons:
+                new = Lesson(key=lesson.key, position=lesson.position, title=lesson.title,
+                             title_en=lesson.title_en, body=lesson.body,
+                             video_url=lesson.video_url, minutes=lesson.minutes,
+                             required=lesson.required, version=draft)
+                new.attachments = [Attachment(filename=a.filename, content_type=a.content_type,
+                                              size=a.size, sha256=a.sha256)
+                                   for a in lesson.attachments]
+                copy.lessons.append(new)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def _editable(version: CourseVersion) -> None:
+    if version.status != VersionStatus.DRAFT:
+        raise CatalogueError(_("Only a draft can be changed; published versions stay as "
+                               "learners saw them."))
+
+
+def save_module(version: CourseVersion, module: Module | None, title: str,
+                title_en: str | None) -> Module:
+    _editable(version)
+    if not (title or "").strip():
+        raise CatalogueError(_("A title is required."), "title")
+    if module is None:
+        module = Module(position=len(version.modules) + 1)
+        version.modules.append(module)
+    module.title, module.title_en = title.strip(), (title_en or "").strip() or None
+    db.session.flush()
+    return module
+
+
+def delete_module(module: Module) -> None:
+    version = module.version
+    _editable(version)
+    version.modules.remove(module)
+    for position, other in enumerate(version.modules, 1):
+        other.position = position
+    db.session.flush()
+
+
+@dataclass
+class LessonFields:
+    key: str
+    title: str
+    title_en: str | None
+    body: str
+    minutes: int
+    required: bool = True
+    video_url: str | None = None
+
+
+def check_video_url(url: str | None) -> str | None:
+    url = (url or "").strip()
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme != "https" or parts.hostname not in current_app.config["VIDEO_HOSTS"]:
+        raise CatalogueError(
+            _("Videos may only be embedded from %(hosts)s (https).",
+              hosts=", ".join(current_app.config["VIDEO_HOSTS"])), "video_url")
+    return url
+
+
+def save_lesson(module: Module, lesson: Lesson | None, fields: LessonFields) -> Lesson:
+    version = module.version
+    _editable(version)
+    key = (fields.key or "").strip().lower()
+    if not KEY.match(key):
+        raise CatalogueError(_("A key has lowercase letters, digits and '-'."), "key")
+    if any(other.key == key and other is not lesson for other in version.lessons):
+        raise CatalogueError(_("Another lesson of this course has the key %(v)s.", v=key), "key")
+    if not (fields.title or "").strip():
+        raise CatalogueError(_("A title is required."), "title")
+    if not 0 <= fields.minutes <= 600:
+        raise CatalogueError(_("Minutes must be between 0 and 600."), "minutes")
+    if len(fields.body or "") > 200_000:
+        raise CatalogueError(_("The text is too long (200,000 characters at most)."), "body")
+    video = check_video_url(fields.video_url)
+    if lesson is None:
+        lesson = Lesson(position=len(module.lessons) + 1, version=version)
+        module.lessons.append(lesson)
+    elif lesson.module is not module:
+        raise CatalogueError(_("The lesson belongs to another module."))
+    lesson.key, lesson.title = key, fields.title.strip()
+    lesson.title_en = (fields.title_en or "").strip() or None
+    lesson.body, lesson.minutes, lesson.required = fields.body or "", fields.minutes, \
+        fields.required
+    lesson.video_url = video
+    db.session.flush()
+    return lesson
+
+
+def move_lesson(lesson: Lesson, offset: int) -> None:
+    """Move a lesson up (-1) or down (+1) within its module."""
+    module = lesson.module
+    _editable(module.version)
+    lessons = list(module.lessons)
+    index = lessons.index(lesson)
+    target = index + offset
+    if not 0 <= target < len(lessons):
+        return
+    lessons[index], lessons[target] = lessons[target], lessons[index]
+    for position, item in enumerate(lessons, 1):
+        item.position = position
+    db.session.flush()
+    db.session.expire(module, ["lessons"])
+
+
+def delete_lesson(lesson: Lesson) -> None:
+    module = lesson.module
+    _editable(module.version)
+    module.lessons.remove(lesson)
+    for position, other in enumerate(module.lessons, 1):
+        other.position = position
+    db.session.flush()
+
+
+def add_attachment(lesson: Lesson, filename: str, data: bytes) -> Attachment:
+    _editable(lesson.module.version)
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if not name or len(name) > 200 or suffix not in ATTACHMENT_TYPES:
+        raise CatalogueError(_("Attach PDF, images (PNG, JPEG, GIF, WebP) or office files "
+                               "(Word, Excel, PowerPoint)."), "file")
+    limit = current_app.config["ATTACHMENT_MAX_MB"] * 1024 * 1024
+    if len(data) > limit:
+        raise CatalogueError(_("The file is larger than %(n)d MB.",
+                               n=current_app.config["ATTACHMENT_MAX_MB"]), "file")
+    if not data.startswith(_MAGIC[suffix]):
+        raise CatalogueError(_("The file's content does not match its %(s)s extension.",
+                               s=suffix), "file")
+    if any(a.filename == name for a in lesson.attachments):
+        raise CatalogueError(_("This lesson already has a file called %(v)s.", v=name), "file")
+    attachment = Attachment(filename=name, content_type=ATTACHMENT_TYPES[suffix],
+                            size=len(data), sha256=storage().put(data))
+    lesson.attachments.append(attachment)
+    db.session.flush()
+    return attachment
+
+
+def remove_attachment(attachment: Attachment) -> None:
+    lesson = attachment.lesson
+    _editable(lesson.module.version)
+    lesson.attachments.remove(attachment)
+    db.session.flush()
+
+
+# --- publication ----------------------------------------------------------------------------
+
+
+def change_log(old: CourseVersion | None, new: CourseVersion) -> str:
+    """What changed between two versions, lesson by lesson (by their stable keys)."""
+    if old is None:
+        return _("First publication: %(n)d lessons.", n=len(new.lessons))
+    before = {lesson.key: lesson for lesson in old.lessons}
+    after = {lesson.key: lesson for lesson in new.lessons}
+    lines = []
+    for key in after.keys() - before.keys():
+        lines.append(_("Added lesson “%(t)s”.", t=after[key].title))
+    for key in before.keys() - after.keys():
+        lines.append(_("Removed lesson “%(t)s”.", t=before[key].title))
+    for key in after.keys() & before.keys():
+        a, b = before[key], after[key]
+        if (a.title, a.body, a.video_url, a.required) != (b.title, b.body, b.video_url,
+                                                          b.required):
+            lines.append(_("Changed lesson “%(t)s”.", t=b.title))
+        elif sorted(x.sha256 for x in a.attachments) != sorted(x.sha256 for x in b.attachments):
+            lines.append(_("Changed the files of lesson “%(t)s”.", t=b.title))
+    if [lesson.key for lesson in old.lessons] != [lesson.key for lesson in new.lessons] and \
+            before.keys() == after.keys():
+        lines.append(_("Reordered lessons."))
+    if (old.title, old.summary) != (new.title, new.summary):
+        lines.append(_("Changed the title or summary."))
+    return "\n".join(sorted(lines)) or _("No change to the content.")
+
+
+def publish(course: Course, *, actor: Employee | None, now: dt.datetime,
+            note: str | None = None) -> CourseVersion:
+    """Publish the draft: it becomes what new learners get. People enrolled who have not
+    started move to it; people part-way through keep the version they started."""
+    draft = db.session.scalar(sa.select(CourseVersion).where(
+        CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT))
+    if draft is None:
+        raise CatalogueError(_("There is no draft to publish."))
+    if not draft.lessons:
+        raise CatalogueError(_("Add at least one lesson before publishing."))
+    previous = course.current_version
+    draft.change_log = change_log(previous, draft)
+    draft.change_note = (note or "").strip() or None
+    draft.status = VersionStatus.PUBLISHED
+    draft.published_at, draft.published_by_id = now, actor.id if actor else None
+    if previous is not None:
+        previous.status = VersionStatus.RETIRED
+    course.current_version = draft
+    course.status = CourseStatus.PUBLISHED
+    db.session.flush()
+    db.session.execute(
+        sa.update(Enrolment)
+        .where(Enrolment.course_id == course.id, Enrolment.started_at.is_(None),
+               Enrolment.completed_at.is_(None))
+        .values(version_id=draft.id)
+    )
+    return draft
+
+
+def archive(course: Course) -> None:
+    """No new enrolments; people already enrolled keep their access and history."""
+    course.status = CourseStatus.ARCHIVED
+    db.session.flush()
+
+
+def restore(course: Course) -> None:
+    course.status = CourseStatus.PUBLISHED if course.current_version else CourseStatus.DRAFT
+    db.session.flush()
+
+
+# --- prerequisites ----------------------------------------------------------------------------
+
+
+def set_prerequisites(course: Course, required: list[Course], *,
+                      use_default: bool = True) -> None:
+    """Replace the explicit prerequisites; refuses a cycle."""
+    if any(other.id == course.id for other in required):
+        raise CatalogueError(_("A course cannot require itself."), "prerequisites")
+    graph = _prerequisite_graph()
+    graph[course.id] = {other.id for other in required}
+    cycle = _find_cycle(graph, course.id)
+    if cycle:
+        slugs = dict(db.session.execute(sa.select(Course.id, Course.slug)).all())
+        raise CatalogueError(_("These prerequisites would make a cycle: %(path)s.",
+                               path=" → ".join(slugs[c] for c in cycle)), "prerequisites")
+    course.default_prerequisites = use_default
+    db.session.execute(sa.delete(CoursePrerequisite).where(
+        CoursePrerequisite.course_id == course.id))
+    for other in required:
+        db.session.add(CoursePrerequisite(course_id=course.id, requires_course_id=other.id))
+    db.session.flush()
+    db.session.expire(course, ["prerequisites"])
+
+
+def _prerequisite_graph() -> dict[int, set[int]]:
+    graph: dict[int, set[int]] = {}
+    for course_id, requires in db.session.execute(
+            sa.select(CoursePrerequisite.course_id, CoursePrerequisite.requires_course_id)):
+        graph.setdefault(course_id, set()).add(requires)
+    return graph
+
+
+def _find_cycle(graph: dict[int, set[int]], start: int) -> list[int] | None:
+    path: list[int] = []
+
+    def visit(node: int, seen: set[int]) -> list[int] | None:
+        if node in path:
+            return path[path.index(node):] + [node]
+        if node in seen:
+            return None
+        seen.add(node)
+        path.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            found = visit(nxt, seen)
+            if found:
+                return found
+        path.pop()
+        return None
+
+    return visit(start, set())
+
+
+def effective_prerequisites(courses: list[Course]) -> dict[int, list[Course]]:
+    """For each course: the courses to complete first — its explicit prerequisites, and by
+    default the published courses of the tier below in the same track. Two statements."""
+    ids = [c.id for c in courses]
+    explicit: dict[int, list[Course]] = {i: [] for i in ids}
+    rows = db.session.execute(
+        sa.select(CoursePrerequisite.course_id, Course)
+        .join(Course, Course.id == CoursePrerequisite.requires_course_id)
+        .where(CoursePrerequisite.course_id.in_(ids))
+    ).all()
+    for course_id, required in rows:
+        explicit[course_id].append(required)
+    wanted = {(c.track_id, c.tier - 1) for c in courses if c.default_prerequisites and c.tier > 1}
+    lower: dict[tuple[int, int], list[Course]] = {}
+    if wanted:
+        for other in db.session.scalars(sa.select(Course).where(
+                Course.status == CourseStatus.PUBLISHED,
+                sa.tuple_(Course.track_id, Course.tier).in_(list(wanted)))):
+            lower.setdefault((other.track_id, other.tier), []).append(other)
+    result = {}
+    for course in courses:
+        found = {c.id: c for c in explicit[course.id]}
+        if course.default_prerequisites and course.tier > 1:
+            for other in lower.get((course.track_id, course.tier - 1), []):
+                found.setdefault(other.id, other)
+        found.pop(course.id, None)
+        result[course.id] = sorted(found.values(), key=lambda c: c.slug)
+    return result
+
+
+def completed_course_ids(person: Employee) -> set[int]:
+    return set(db.session.scalars(sa.select(Enrolment.course_id).where(
+        Enrolment.employee_id == person.id, Enrolment.completed_at.is_not(None))))
+
+
+def missing_prerequisites(person: Employee, courses: list[Course]) -> dict[int, list[Course]]:
+    """For each course, the prerequisites this person has not completed yet."""
+    done = completed_course_ids(person)
+    return {course_id: [c for c in required if c.id not in done]
+            for course_id, required in effective_prerequisites(courses).items()}
+
+
+def course_by_slug(slug: str) -> Course | None:
+    return db.session.scalar(sa.select(Course).where(Course.slug == slug))

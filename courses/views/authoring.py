@@ -1,0 +1,1 @@
+"""Routes of the catalogue blueprint (authoring)."""

@@ -1,0 +1,1 @@
+"""What learners see: the catalogue, course pages, the lesson reader."""
