@@ -50,15 +50,16 @@ class add_days(FunctionElement):  # noqa: N801 - reads like the SQL function it 
 @compiles(add_days, "sqlite")
 def _add_days_sqlite(element, compiler, **kw):
     date, days = list(element.clauses)
-    return f"date({compiler.process(date, **kw)}, '+' || {compiler.process(days, **kw)} " \
-           f"|| ' days')"
+    return f"date({compiler.process(date, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
 
 
 @compiles(add_days, "postgresql")
 def _add_days_postgresql(element, compiler, **kw):
     date, days = list(element.clauses)
-    return f"(CAST({compiler.process(date, **kw)} AS DATE) + " \
-           f"CAST({compiler.process(days, **kw)} AS INTEGER))"
+    return (
+        f"(CAST({compiler.process(date, **kw)} AS DATE) + "
+        f"CAST({compiler.process(days, **kw)} AS INTEGER))"
+    )
 
 
 def _insert(table):
@@ -71,12 +72,19 @@ def _insert(table):
 
 def _check_person(person: Employee, due_on: dt.date | None) -> None:
     if person.status == EmployeeStatus.LEFT:
-        raise EnrolmentError(_("%(name)s has left the company and cannot be enrolled.",
-                               name=person.name), "employee")
+        raise EnrolmentError(
+            _("%(name)s has left the company and cannot be enrolled.", name=person.name), "employee"
+        )
     if due_on is not None and due_on < person.hire_date:
-        raise EnrolmentError(_("The due date %(due)s is before %(name)s's hire date %(hire)s.",
-                               due=due_on.isoformat(), name=person.name,
-                               hire=person.hire_date.isoformat()), "due_on")
+        raise EnrolmentError(
+            _(
+                "The due date %(due)s is before %(name)s's hire date %(hire)s.",
+                due=due_on.isoformat(),
+                name=person.name,
+                hire=person.hire_date.isoformat(),
+            ),
+            "due_on",
+        )
 
 
 def _check_course(course: Course) -> None:
@@ -84,54 +92,83 @@ def _check_course(course: Course) -> None:
         raise EnrolmentError(_("Only published courses take enrolments."), "course")
 
 
-def enrol(person: Employee, course: Course, *, now: dt.datetime, due_on: dt.date | None = None,
-          source: EnrolmentSource = EnrolmentSource.ASSIGNMENT, actor: Employee | None = None,
-          curriculum: Curriculum | None = None) -> Enrolment:
+def enrol(
+    person: Employee,
+    course: Course,
+    *,
+    now: dt.datetime,
+    due_on: dt.date | None = None,
+    source: EnrolmentSource = EnrolmentSource.ASSIGNMENT,
+    actor: Employee | None = None,
+    curriculum: Curriculum | None = None,
+) -> Enrolment:
     """Enrol one person; returns the existing enrolment when there is one (an earlier due
     date is kept)."""
     _check_course(course)
     _check_person(person, due_on)
-    existing = db.session.scalar(sa.select(Enrolment).where(
-        Enrolment.employee_id == person.id, Enrolment.course_id == course.id))
+    existing = db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.employee_id == person.id, Enrolment.course_id == course.id
+        )
+    )
     if existing is not None:
-        if due_on is not None and existing.completed_at is None and (
-                existing.due_on is None or due_on < existing.due_on):
+        if (
+            due_on is not None
+            and existing.completed_at is None
+            and (existing.due_on is None or due_on < existing.due_on)
+        ):
             existing.due_on = due_on
         db.session.flush()
         return existing
-    enrolment = Enrolment(employee_id=person.id, course_id=course.id,
-                          version_id=course.current_version_id, due_on=due_on, source=source,
-                          assigned_by_id=actor.id if actor else None,
-                          curriculum_id=curriculum.id if curriculum else None, created_at=now)
+    enrolment = Enrolment(
+        employee_id=person.id,
+        course_id=course.id,
+        version_id=course.current_version_id,
+        due_on=due_on,
+        source=source,
+        assigned_by_id=actor.id if actor else None,
+        curriculum_id=curriculum.id if curriculum else None,
+        created_at=now,
+    )
     db.session.add(enrolment)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except sa.exc.IntegrityError:  # a concurrent request enrolled them first
-        return db.session.scalar(sa.select(Enrolment).where(
-            Enrolment.employee_id == person.id, Enrolment.course_id == course.id))
+        return db.session.scalar(
+            sa.select(Enrolment).where(
+                Enrolment.employee_id == person.id, Enrolment.course_id == course.id
+            )
+        )
     return enrolment
 
 
 def self_enrol(person: Employee, course: Course, *, now: dt.datetime) -> Enrolment:
     if not course.self_enrolment:
-        raise EnrolmentError(_("This course is assigned by HR; it is not open for "
-                               "self-enrolment."), "course")
+        raise EnrolmentError(
+            _("This course is assigned by HR; it is not open for self-enrolment."), "course"
+        )
     missing = missing_prerequisites(person, [course])[course.id]
     if missing:
-        raise EnrolmentError(_("Complete these courses first: %(list)s.",
-                               list="、".join(c.slug for c in missing)), "course")
+        raise EnrolmentError(
+            _("Complete these courses first: %(list)s.", list="、".join(c.slug for c in missing)),
+            "course",
+        )
     return enrol(person, course, now=now, source=EnrolmentSource.SELF, actor=person)
 
 
 # --- set-wise enrolment -----------------------------------------------------------------------
 
 
-def _people_query(*, employee_ids: Sequence[int] | None = None, post_id: int | None = None,
-                  team_id: int | None = None, department_id: int | None = None,
-                  status: str | None = None) -> sa.Select:
-    query = sa.select(Employee.id, Employee.hire_date).where(
-        Employee.status != EmployeeStatus.LEFT)
+def _people_query(
+    *,
+    employee_ids: Sequence[int] | None = None,
+    post_id: int | None = None,
+    team_id: int | None = None,
+    department_id: int | None = None,
+    status: str | None = None,
+) -> sa.Select:
+    query = sa.select(Employee.id, Employee.hire_date).where(Employee.status != EmployeeStatus.LEFT)
     if employee_ids is not None:
         query = query.where(Employee.id.in_(list(employee_ids)))
     if post_id:
@@ -139,21 +176,35 @@ def _people_query(*, employee_ids: Sequence[int] | None = None, post_id: int | N
     if team_id:
         query = query.where(Employee.team_id == team_id)
     if department_id:
-        query = query.where(Employee.team_id.in_(
-            sa.select(Team.id).where(Team.department_id == department_id)))
+        query = query.where(
+            Employee.team_id.in_(sa.select(Team.id).where(Team.department_id == department_id))
+        )
     if status:
         query = query.where(Employee.status == status)
     return query
 
 
-def _enrol_set(people: sa.Select, course_ids: list[int], *, due, source: EnrolmentSource,
-               now: dt.datetime, rule_id: int | None = None, actor_id: int | None = None,
-               curriculum_id: int | None = None) -> int:
+def _enrol_set(
+    people: sa.Select,
+    course_ids: list[int],
+    *,
+    due,
+    source: EnrolmentSource,
+    now: dt.datetime,
+    rule_id: int | None = None,
+    actor_id: int | None = None,
+    curriculum_id: int | None = None,
+) -> int:
     """Enrol everyone ``people`` selects (id, hire_date) in these courses; returns how many
     enrolments were created. ``due`` is a date, None, or ``("hire", days)``."""
     people = people.subquery()
-    versions = dict(db.session.execute(sa.select(Course.id, Course.current_version_id).where(
-        Course.id.in_(course_ids), Course.status == CourseStatus.PUBLISHED)).all())
+    versions = dict(
+        db.session.execute(
+            sa.select(Course.id, Course.current_version_id).where(
+                Course.id.in_(course_ids), Course.status == CourseStatus.PUBLISHED
+            )
+        ).all()
+    )
     created = 0
     for course_id in course_ids:
         if versions.get(course_id) is None:
@@ -163,76 +214,175 @@ def _enrol_set(people: sa.Select, course_ids: list[int], *, due, source: Enrolme
         else:
             due_expr = sa.literal(due, sa.Date())
         select = sa.select(
-            people.c.id, sa.literal(course_id), sa.literal(versions[course_id]), due_expr,
-            sa.literal(source.value), sa.literal(rule_id, sa.Integer()),
-            sa.literal(actor_id, sa.Integer()), sa.literal(curriculum_id, sa.Integer()),
+            people.c.id,
+            sa.literal(course_id),
+            sa.literal(versions[course_id]),
+            due_expr,
+            sa.literal(source.value),
+            sa.literal(rule_id, sa.Integer()),
+            sa.literal(actor_id, sa.Integer()),
+            sa.literal(curriculum_id, sa.Integer()),
             sa.literal(now, Enrolment.__table__.c.created_at.type),
+        ).where(sa.true())  # SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT
+        statement = (
+            _insert(Enrolment.__table__)
+            .from_select(
+                [
+                    "employee_id",
+                    "course_id",
+                    "version_id",
+                    "due_on",
+                    "source",
+                    "rule_id",
+                    "assigned_by_id",
+                    "curriculum_id",
+                    "created_at",
+                ],
+                select,
+            )
+            .on_conflict_do_nothing(index_elements=["employee_id", "course_id"])
+            .returning(Enrolment.__table__.c.id)
         )
-        statement = _insert(Enrolment.__table__).from_select(
-            ["employee_id", "course_id", "version_id", "due_on", "source", "rule_id",
-             "assigned_by_id", "curriculum_id", "created_at"], select,
-        ).on_conflict_do_nothing(index_elements=["employee_id", "course_id"])
-        created += db.session.execute(statement).rowcount or 0
+        created += len(db.session.execute(statement).all())
     return created
 
 
-def _curriculum_set(people: sa.Select, curriculum: Curriculum, *, due, source: EnrolmentSource,
-                    now: dt.datetime, rule_id: int | None = None,
-                    actor_id: int | None = None) -> int:
+def _curriculum_set(
+    people: sa.Select,
+    curriculum: Curriculum,
+    *,
+    due,
+    source: EnrolmentSource,
+    now: dt.datetime,
+    rule_id: int | None = None,
+    actor_id: int | None = None,
+) -> int:
     subquery = people.subquery()
-    due_expr = add_days(subquery.c.hire_date, sa.literal(due[1])) if isinstance(due, tuple) \
+    due_expr = (
+        add_days(subquery.c.hire_date, sa.literal(due[1]))
+        if isinstance(due, tuple)
         else sa.literal(due, sa.Date())
-    select = sa.select(subquery.c.id, sa.literal(curriculum.id), due_expr,
-                       sa.literal(source.value), sa.literal(rule_id, sa.Integer()),
-                       sa.literal(actor_id, sa.Integer()),
-                       sa.literal(now, CurriculumEnrolment.__table__.c.created_at.type))
-    db.session.execute(_insert(CurriculumEnrolment.__table__).from_select(
-        ["employee_id", "curriculum_id", "due_on", "source", "rule_id", "assigned_by_id",
-         "created_at"], select).on_conflict_do_nothing(
-        index_elements=["employee_id", "curriculum_id"]))
-    course_ids = list(db.session.scalars(sa.select(CurriculumCourse.course_id).where(
-        CurriculumCourse.curriculum_id == curriculum.id).order_by(CurriculumCourse.position)))
-    return _enrol_set(people, course_ids, due=due, source=source, now=now, rule_id=rule_id,
-                      actor_id=actor_id, curriculum_id=curriculum.id)
+    )
+    select = sa.select(
+        subquery.c.id,
+        sa.literal(curriculum.id),
+        due_expr,
+        sa.literal(source.value),
+        sa.literal(rule_id, sa.Integer()),
+        sa.literal(actor_id, sa.Integer()),
+        sa.literal(now, CurriculumEnrolment.__table__.c.created_at.type),
+    ).where(sa.true())
+    db.session.execute(
+        _insert(CurriculumEnrolment.__table__)
+        .from_select(
+            [
+                "employee_id",
+                "curriculum_id",
+                "due_on",
+                "source",
+                "rule_id",
+                "assigned_by_id",
+                "created_at",
+            ],
+            select,
+        )
+        .on_conflict_do_nothing(index_elements=["employee_id", "curriculum_id"])
+    )
+    course_ids = list(
+        db.session.scalars(
+            sa.select(CurriculumCourse.course_id)
+            .where(CurriculumCourse.curriculum_id == curriculum.id)
+            .order_by(CurriculumCourse.position)
+        )
+    )
+    return _enrol_set(
+        people,
+        course_ids,
+        due=due,
+        source=source,
+        now=now,
+        rule_id=rule_id,
+        actor_id=actor_id,
+        curriculum_id=curriculum.id,
+    )
 
 
-def assign(*, course: Course | None = None, curriculum: Curriculum | None = None,
-           employee_ids: Sequence[int] | None = None, post_id: int | None = None,
-           team_id: int | None = None, department_id: int | None = None,
-           due_on: dt.date | None, actor: Employee, now: dt.datetime) -> int:
+def assign(
+    *,
+    course: Course | None = None,
+    curriculum: Curriculum | None = None,
+    employee_ids: Sequence[int] | None = None,
+    post_id: int | None = None,
+    team_id: int | None = None,
+    department_id: int | None = None,
+    due_on: dt.date | None,
+    actor: Employee,
+    now: dt.datetime,
+) -> int:
     """Assign a course or a curriculum to people, a team, a post or a department (set-wise).
     People who left are skipped; those already enrolled keep their enrolment."""
     if (course is None) == (curriculum is None):
         raise EnrolmentError(_("Choose a course or a curriculum."), "course")
     if not (employee_ids or post_id or team_id or department_id):
-        raise EnrolmentError(_("Choose who to assign: people, a team, a post or a "
-                               "department."), "employees")
+        raise EnrolmentError(
+            _("Choose who to assign: people, a team, a post or a department."), "employees"
+        )
     if course is not None:
         _check_course(course)
     if due_on is not None:
         if due_on < now.date():
             raise EnrolmentError(_("The due date is in the past."), "due_on")
         hired_later = db.session.scalar(
-            _people_query(employee_ids=employee_ids, post_id=post_id, team_id=team_id,
-                          department_id=department_id)
-            .where(Employee.hire_date > due_on).with_only_columns(Employee.name).limit(1))
+            _people_query(
+                employee_ids=employee_ids,
+                post_id=post_id,
+                team_id=team_id,
+                department_id=department_id,
+            )
+            .where(Employee.hire_date > due_on)
+            .with_only_columns(Employee.name)
+            .limit(1)
+        )
         if hired_later:
-            raise EnrolmentError(_("The due date %(due)s is before %(name)s's hire date.",
-                                   due=due_on.isoformat(), name=hired_later), "due_on")
+            raise EnrolmentError(
+                _(
+                    "The due date %(due)s is before %(name)s's hire date.",
+                    due=due_on.isoformat(),
+                    name=hired_later,
+                ),
+                "due_on",
+            )
     if employee_ids:
-        left = db.session.scalar(sa.select(Employee.name).where(
-            Employee.id.in_(list(employee_ids)), Employee.status == EmployeeStatus.LEFT).limit(1))
+        left = db.session.scalar(
+            sa.select(Employee.name)
+            .where(Employee.id.in_(list(employee_ids)), Employee.status == EmployeeStatus.LEFT)
+            .limit(1)
+        )
         if left:
-            raise EnrolmentError(_("%(name)s has left the company and cannot be enrolled.",
-                                   name=left), "employees")
-    people = _people_query(employee_ids=employee_ids, post_id=post_id, team_id=team_id,
-                           department_id=department_id)
+            raise EnrolmentError(
+                _("%(name)s has left the company and cannot be enrolled.", name=left), "employees"
+            )
+    people = _people_query(
+        employee_ids=employee_ids, post_id=post_id, team_id=team_id, department_id=department_id
+    )
     if curriculum is not None:
-        count = _curriculum_set(people, curriculum, due=due_on,
-                                source=EnrolmentSource.ASSIGNMENT, now=now, actor_id=actor.id)
+        count = _curriculum_set(
+            people,
+            curriculum,
+            due=due_on,
+            source=EnrolmentSource.ASSIGNMENT,
+            now=now,
+            actor_id=actor.id,
+        )
     else:
-        count = _enrol_set(people, [course.id], due=due_on, source=EnrolmentSource.ASSIGNMENT,
-                           now=now, actor_id=actor.id)
+        count = _enrol_set(
+            people,
+            [course.id],
+            due=due_on,
+            source=EnrolmentSource.ASSIGNMENT,
+            now=now,
+            actor_id=actor.id,
+        )
     db.session.flush()
     return count
 
@@ -250,27 +400,43 @@ def _rule_due(rule: EnrolmentRule, now: dt.datetime):
     return None
 
 
-def apply_rule(rule: EnrolmentRule, *, now: dt.datetime,
-               employee_ids: Sequence[int] | None = None) -> int:
+def apply_rule(
+    rule: EnrolmentRule, *, now: dt.datetime, employee_ids: Sequence[int] | None = None
+) -> int:
     """Enrol everyone the rule matches (or those of ``employee_ids`` it matches)."""
     if not rule.active:
         return 0
-    people = _people_query(employee_ids=employee_ids, post_id=rule.post_id,
-                           team_id=rule.team_id, department_id=rule.department_id,
-                           status=rule.employee_status)
+    people = _people_query(
+        employee_ids=employee_ids,
+        post_id=rule.post_id,
+        team_id=rule.team_id,
+        department_id=rule.department_id,
+        status=rule.employee_status,
+    )
     due = _rule_due(rule, now)
     if rule.curriculum is not None:
-        return _curriculum_set(people, rule.curriculum, due=due, source=EnrolmentSource.RULE,
-                               now=now, rule_id=rule.id)
-    return _enrol_set(people, [rule.course_id], due=due, source=EnrolmentSource.RULE, now=now,
-                      rule_id=rule.id)
+        return _curriculum_set(
+            people, rule.curriculum, due=due, source=EnrolmentSource.RULE, now=now, rule_id=rule.id
+        )
+    return _enrol_set(
+        people, [rule.course_id], due=due, source=EnrolmentSource.RULE, now=now, rule_id=rule.id
+    )
 
 
-def create_rule(*, name: str, course: Course | None, curriculum: Curriculum | None,
-                post_id: int | None, team_id: int | None, department_id: int | None,
-                employee_status: str | None, due_days_after_hire: int | None,
-                due_days_after_enrolment: int | None, actor: Employee | None,
-                now: dt.datetime) -> tuple[EnrolmentRule, int]:
+def create_rule(
+    *,
+    name: str,
+    course: Course | None,
+    curriculum: Curriculum | None,
+    post_id: int | None,
+    team_id: int | None,
+    department_id: int | None,
+    employee_status: str | None,
+    due_days_after_hire: int | None,
+    due_days_after_enrolment: int | None,
+    actor: Employee | None,
+    now: dt.datetime,
+) -> tuple[EnrolmentRule, int]:
     """Create a rule and apply it at once to everyone it matches."""
     if (course is None) == (curriculum is None):
         raise EnrolmentError(_("Choose a course or a curriculum."), "course")
@@ -283,12 +449,19 @@ def create_rule(*, name: str, course: Course | None, curriculum: Curriculum | No
             raise EnrolmentError(_("Days must be between 0 and 3650."), "due_days")
     if course is not None:
         _check_course(course)
-    rule = EnrolmentRule(name=name.strip(), course=course, curriculum=curriculum,
-                         post_id=post_id, team_id=team_id, department_id=department_id,
-                         employee_status=employee_status,
-                         due_days_after_hire=due_days_after_hire,
-                         due_days_after_enrolment=due_days_after_enrolment,
-                         created_by_id=actor.id if actor else None, created_at=now)
+    rule = EnrolmentRule(
+        name=name.strip(),
+        course=course,
+        curriculum=curriculum,
+        post_id=post_id,
+        team_id=team_id,
+        department_id=department_id,
+        employee_status=employee_status,
+        due_days_after_hire=due_days_after_hire,
+        due_days_after_enrolment=due_days_after_enrolment,
+        created_by_id=actor.id if actor else None,
+        created_at=now,
+    )
     db.session.add(rule)
     db.session.flush()
     return rule, apply_rule(rule, now=now)
@@ -299,16 +472,28 @@ def apply_rules_to(employee_ids: Iterable[int], *, now: dt.datetime) -> int:
     ids = list(employee_ids)
     if not ids:
         return 0
-    rules = db.session.scalars(sa.select(EnrolmentRule).where(
-        EnrolmentRule.active.is_(True)).order_by(EnrolmentRule.id)).all()
+    rules = db.session.scalars(
+        sa.select(EnrolmentRule).where(EnrolmentRule.active.is_(True)).order_by(EnrolmentRule.id)
+    ).all()
     return sum(apply_rule(rule, now=now, employee_ids=ids) for rule in rules)
 
 
-def enrol_curriculum(person: Employee, curriculum: Curriculum, *, now: dt.datetime,
-                     due_on: dt.date | None, actor: Employee | None) -> int:
+def enrol_curriculum(
+    person: Employee,
+    curriculum: Curriculum,
+    *,
+    now: dt.datetime,
+    due_on: dt.date | None,
+    actor: Employee | None,
+) -> int:
     _check_person(person, due_on)
-    return assign(curriculum=curriculum, employee_ids=[person.id], due_on=due_on,
-                  actor=actor or person, now=now)
+    return assign(
+        curriculum=curriculum,
+        employee_ids=[person.id],
+        due_on=due_on,
+        actor=actor or person,
+        now=now,
+    )
 
 
 # --- progress --------------------------------------------------------------------------------
@@ -327,14 +512,26 @@ def complete_lesson(enrolment: Enrolment, lesson: Lesson, *, now: dt.datetime) -
     if lesson.version_id != enrolment.version_id:
         raise EnrolmentError(_("This lesson is not part of the version you are taking."))
     start(enrolment, now=now)
-    db.session.execute(_insert(LessonCompletion.__table__).values(
-        enrolment_id=enrolment.id, lesson_id=lesson.id, completed_at=now,
-    ).on_conflict_do_nothing(index_elements=["enrolment_id", "lesson_id"]))
+    db.session.execute(
+        _insert(LessonCompletion.__table__)
+        .values(
+            enrolment_id=enrolment.id,
+            lesson_id=lesson.id,
+            completed_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["enrolment_id", "lesson_id"])
+    )
     remaining = db.session.scalar(
         sa.select(sa.func.count(Lesson.id)).where(
-            Lesson.version_id == enrolment.version_id, Lesson.required.is_(True),
-            ~Lesson.id.in_(sa.select(LessonCompletion.lesson_id).where(
-                LessonCompletion.enrolment_id == enrolment.id))))
+            Lesson.version_id == enrolment.version_id,
+            Lesson.required.is_(True),
+            ~Lesson.id.in_(
+                sa.select(LessonCompletion.lesson_id).where(
+                    LessonCompletion.enrolment_id == enrolment.id
+                )
+            ),
+        )
+    )
     if remaining == 0 and enrolment.completed_at is None:
         enrolment.completed_at = now
     db.session.flush()
@@ -351,6 +548,9 @@ def _on_people_changed(_sender: object, *, employee_ids: list[int], now: dt.date
 def connect_signals() -> None:
     from lms.organisation import events
 
-    for signal in (events.employees_created, events.employees_post_changed,
-                   events.employees_status_changed):
+    for signal in (
+        events.employees_created,
+        events.employees_post_changed,
+        events.employees_status_changed,
+    ):
         signal.connect(_on_people_changed, weak=False)

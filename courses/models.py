@@ -15,8 +15,13 @@ from lms.organisation.models import Department, Employee, Post, Team
 
 
 def _enum(kind: type[enum.Enum], length: int = 16) -> sa.Enum:
-    return sa.Enum(kind, native_enum=False, length=length, validate_strings=True,
-                   values_callable=lambda e: [m.value for m in e])
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 class Tier(enum.IntEnum):
@@ -76,28 +81,34 @@ class Course(db.Model):
     slug: Mapped[str] = mapped_column(sa.String(80), unique=True)
     track_id: Mapped[int] = mapped_column(sa.ForeignKey("track.id"), index=True)
     tier: Mapped[int] = mapped_column(sa.SmallInteger, index=True)
-    status: Mapped[CourseStatus] = mapped_column(_enum(CourseStatus), default=CourseStatus.DRAFT,
-                                                 index=True)
+    status: Mapped[CourseStatus] = mapped_column(
+        _enum(CourseStatus), default=CourseStatus.DRAFT, index=True
+    )
     self_enrolment: Mapped[bool] = mapped_column(default=True)
     default_prerequisites: Mapped[bool] = mapped_column(default=True)
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employee.id", ondelete="SET NULL"))
     # the version learners who enrol now get; None until the first publication
     current_version_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("course_version.id", use_alter=True, ondelete="SET NULL"))
+        sa.ForeignKey("course_version.id", use_alter=True, ondelete="SET NULL")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     track: Mapped[Track] = relationship()
     owner: Mapped[Employee | None] = relationship()
     current_version: Mapped[CourseVersion | None] = relationship(
-        foreign_keys=[current_version_id], post_update=True)
+        foreign_keys=[current_version_id], post_update=True
+    )
     versions: Mapped[list[CourseVersion]] = relationship(
-        foreign_keys="CourseVersion.course_id", back_populates="course",
-        order_by="CourseVersion.number")
+        foreign_keys="CourseVersion.course_id",
+        back_populates="course",
+        order_by="CourseVersion.number",
+    )
     prerequisites: Mapped[list[Course]] = relationship(
         secondary="course_prerequisite",
         primaryjoin="Course.id == CoursePrerequisite.course_id",
         secondaryjoin="Course.id == CoursePrerequisite.requires_course_id",
-        order_by="Course.slug")
+        order_by="Course.slug",
+    )
 
     __table_args__ = (sa.CheckConstraint("tier BETWEEN 1 AND 3", name="tier_known"),)
 
@@ -116,11 +127,11 @@ class CourseVersion(db.Model):
     __tablename__ = "course_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"),
-                                           index=True)
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="CASCADE"), index=True
+    )
     number: Mapped[int]
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus),
-                                                  default=VersionStatus.DRAFT)
+    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus), default=VersionStatus.DRAFT)
     title: Mapped[str] = mapped_column(sa.String(200))
     title_en: Mapped[str | None] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
@@ -131,11 +142,13 @@ class CourseVersion(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     published_at: Mapped[dt.datetime | None]
     published_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("employee.id", ondelete="SET NULL"))
+        sa.ForeignKey("employee.id", ondelete="SET NULL")
+    )
 
     course: Mapped[Course] = relationship(foreign_keys=[course_id], back_populates="versions")
     modules: Mapped[list[Module]] = relationship(
-        back_populates="version", order_by="Module.position", cascade="all, delete-orphan")
+        back_populates="version", order_by="Module.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("course_id", "number"),
@@ -154,9 +167,13 @@ class CourseVersion(db.Model):
 
 
 # One draft at most per course: a partial unique index where the database supports it.
-sa.Index("uq_course_version_one_draft", CourseVersion.course_id, unique=True,
-         sqlite_where=CourseVersion.status == "draft",
-         postgresql_where=CourseVersion.status == "draft")
+sa.Index(
+    "uq_course_version_one_draft",
+    CourseVersion.course_id,
+    unique=True,
+    sqlite_where=CourseVersion.status == "draft",
+    postgresql_where=CourseVersion.status == "draft",
+)
 
 
 class Module(db.Model):
@@ -164,14 +181,16 @@ class Module(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
     title_en: Mapped[str | None] = mapped_column(sa.String(200))
 
     version: Mapped[CourseVersion] = relationship(back_populates="modules")
     lessons: Mapped[list[Lesson]] = relationship(
-        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan")
+        back_populates="module", order_by="Lesson.position", cascade="all, delete-orphan"
+    )
 
     def display_title(self, locale: str) -> str:
         return (self.title_en if locale == "en" and self.title_en else None) or self.title
@@ -181,10 +200,12 @@ class Lesson(db.Model):
     __tablename__ = "lesson"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    module_id: Mapped[int] = mapped_column(sa.ForeignKey("course_module.id", ondelete="CASCADE"),
-                                           index=True)
+    module_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course_module.id", ondelete="CASCADE"), index=True
+    )
     version_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True)
+        sa.ForeignKey("course_version.id", ondelete="CASCADE"), index=True
+    )
     key: Mapped[str] = mapped_column(sa.String(64))  # stable across versions
     position: Mapped[int]
     title: Mapped[str] = mapped_column(sa.String(200))
@@ -197,7 +218,8 @@ class Lesson(db.Model):
     module: Mapped[Module] = relationship(back_populates="lessons")
     version: Mapped[CourseVersion] = relationship()
     attachments: Mapped[list[Attachment]] = relationship(
-        back_populates="lesson", order_by="Attachment.filename", cascade="all, delete-orphan")
+        back_populates="lesson", order_by="Attachment.filename", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (sa.UniqueConstraint("version_id", "key"),)
 
@@ -211,8 +233,9 @@ class Attachment(db.Model):
     __tablename__ = "attachment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson.id", ondelete="CASCADE"),
-                                           index=True)
+    lesson_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("lesson.id", ondelete="CASCADE"), index=True
+    )
     filename: Mapped[str] = mapped_column(sa.String(200))
     content_type: Mapped[str] = mapped_column(sa.String(100))
     size: Mapped[int]
@@ -226,14 +249,14 @@ class Attachment(db.Model):
 class CoursePrerequisite(db.Model):
     __tablename__ = "course_prerequisite"
 
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id", ondelete="CASCADE"),
-                                           primary_key=True)
-    requires_course_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("course.id", ondelete="CASCADE"), primary_key=True, index=True)
-
-    __table_args__ = (
-        sa.CheckConstraint("course_id <> requires_course_id", name="not_itself"),
+    course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="CASCADE"), primary_key=True
     )
+    requires_course_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("course.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+    __table_args__ = (sa.CheckConstraint("course_id <> requires_course_id", name="not_itself"),)
 
 
 class Curriculum(db.Model):
@@ -251,8 +274,10 @@ class Curriculum(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     items: Mapped[list[CurriculumCourse]] = relationship(
-        order_by="CurriculumCourse.position", cascade="all, delete-orphan",
-        back_populates="curriculum")
+        order_by="CurriculumCourse.position",
+        cascade="all, delete-orphan",
+        back_populates="curriculum",
+    )
 
     __table_args__ = (sa.CheckConstraint("due_days BETWEEN 1 AND 3650", name="due_days_range"),)
 
@@ -268,9 +293,9 @@ class CurriculumCourse(db.Model):
     __tablename__ = "curriculum_course"
 
     curriculum_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("curriculum.id", ondelete="CASCADE"), primary_key=True)
-    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), primary_key=True,
-                                           index=True)
+        sa.ForeignKey("curriculum.id", ondelete="CASCADE"), primary_key=True
+    )
+    course_id: Mapped[int] = mapped_column(sa.ForeignKey("course.id"), primary_key=True, index=True)
     position: Mapped[int]
 
     curriculum: Mapped[Curriculum] = relationship(back_populates="items")
@@ -294,7 +319,8 @@ class EnrolmentRule(db.Model):
     due_days_after_enrolment: Mapped[int | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("employee.id", ondelete="SET NULL"))
+        sa.ForeignKey("employee.id", ondelete="SET NULL")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     course: Mapped[Course | None] = relationship()
@@ -304,11 +330,11 @@ class EnrolmentRule(db.Model):
     department: Mapped[Department | None] = relationship()
 
     __table_args__ = (
-        sa.CheckConstraint("(course_id IS NULL) <> (curriculum_id IS NULL)",
-                           name="one_target"),
+        sa.CheckConstraint("(course_id IS NULL) <> (curriculum_id IS NULL)", name="one_target"),
         sa.CheckConstraint(
             "employee_status IS NULL OR employee_status IN ('onboarding', 'active')",
-            name="status_known"),
+            name="status_known",
+        ),
     )
 
 
@@ -321,9 +347,11 @@ class CurriculumEnrolment(db.Model):
     due_on: Mapped[dt.date | None]
     source: Mapped[EnrolmentSource] = mapped_column(_enum(EnrolmentSource))
     rule_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("enrolment_rule.id", ondelete="SET NULL"))
+        sa.ForeignKey("enrolment_rule.id", ondelete="SET NULL")
+    )
     assigned_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("employee.id", ondelete="SET NULL"))
+        sa.ForeignKey("employee.id", ondelete="SET NULL")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     curriculum: Mapped[Curriculum] = relationship()
@@ -346,9 +374,11 @@ class Enrolment(db.Model):
     due_on: Mapped[dt.date | None] = mapped_column(index=True)
     source: Mapped[EnrolmentSource] = mapped_column(_enum(EnrolmentSource))
     rule_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("enrolment_rule.id", ondelete="SET NULL"), index=True)
+        sa.ForeignKey("enrolment_rule.id", ondelete="SET NULL"), index=True
+    )
     assigned_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("employee.id", ondelete="SET NULL"))
+        sa.ForeignKey("employee.id", ondelete="SET NULL")
+    )
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
     started_at: Mapped[dt.datetime | None]
     last_activity_at: Mapped[dt.datetime | None]
@@ -378,7 +408,8 @@ class Enrolment(db.Model):
 class LessonCompletion(db.Model):
     __tablename__ = "lesson_completion"
 
-    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id", ondelete="CASCADE"),
-                                              primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("enrolment.id", ondelete="CASCADE"), primary_key=True
+    )
     lesson_id: Mapped[int] = mapped_column(sa.ForeignKey("lesson.id"), primary_key=True)
     completed_at: Mapped[dt.datetime] = mapped_column(default=now)

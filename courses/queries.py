@@ -38,16 +38,28 @@ def progress_for(enrolments: list[Enrolment]) -> dict[int, Progress]:
     if not enrolments:
         return {}
     version_ids = {e.version_id for e in enrolments if e.version_id}
-    totals = dict(db.session.execute(
-        sa.select(Lesson.version_id, sa.func.count(Lesson.id))
-        .where(Lesson.version_id.in_(version_ids), Lesson.required.is_(True))
-        .group_by(Lesson.version_id)).all()) if version_ids else {}
-    done = dict(db.session.execute(
-        sa.select(LessonCompletion.enrolment_id, sa.func.count())
-        .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
-        .where(LessonCompletion.enrolment_id.in_([e.id for e in enrolments]),
-               Lesson.required.is_(True))
-        .group_by(LessonCompletion.enrolment_id)).all())
+    totals = (
+        dict(
+            db.session.execute(
+                sa.select(Lesson.version_id, sa.func.count(Lesson.id))
+                .where(Lesson.version_id.in_(version_ids), Lesson.required.is_(True))
+                .group_by(Lesson.version_id)
+            ).all()
+        )
+        if version_ids
+        else {}
+    )
+    done = dict(
+        db.session.execute(
+            sa.select(LessonCompletion.enrolment_id, sa.func.count())
+            .join(Lesson, Lesson.id == LessonCompletion.lesson_id)
+            .where(
+                LessonCompletion.enrolment_id.in_([e.id for e in enrolments]),
+                Lesson.required.is_(True),
+            )
+            .group_by(LessonCompletion.enrolment_id)
+        ).all()
+    )
     result = {}
     for e in enrolments:
         total = totals.get(e.version_id, 0)
@@ -59,18 +71,29 @@ def progress_for(enrolments: list[Enrolment]) -> dict[int, Progress]:
 def enrolments_of(person: Employee) -> list[Enrolment]:
     """A person's enrolments with course, version and track loaded, most urgent first:
     open ones by due date (none last), then completed ones, latest first."""
-    rows = db.session.scalars(
-        sa.select(Enrolment)
-        .where(Enrolment.employee_id == person.id)
-        .options(joinedload(Enrolment.course).joinedload(Course.track),
-                 joinedload(Enrolment.version), joinedload(Enrolment.curriculum))
-    ).unique().all()
+    rows = (
+        db.session.scalars(
+            sa.select(Enrolment)
+            .where(Enrolment.employee_id == person.id)
+            .options(
+                joinedload(Enrolment.course).joinedload(Course.track),
+                joinedload(Enrolment.version),
+                joinedload(Enrolment.curriculum),
+            )
+        )
+        .unique()
+        .all()
+    )
     far = dt.date.max
-    return sorted(rows, key=lambda e: (
-        e.completed_at is not None,
-        e.due_on or far if e.completed_at is None else far,
-        -(e.completed_at.timestamp() if e.completed_at else 0),
-        e.id))
+    return sorted(
+        rows,
+        key=lambda e: (
+            e.completed_at is not None,
+            e.due_on or far if e.completed_at is None else far,
+            -(e.completed_at.timestamp() if e.completed_at else 0),
+            e.id,
+        ),
+    )
 
 
 def continue_where_left_off(enrolments: list[Enrolment]) -> Enrolment | None:
@@ -83,14 +106,18 @@ def next_lesson_keys(enrolments: list[Enrolment]) -> dict[int, str]:
     open_ = [e for e in enrolments if e.completed_at is None and e.version_id]
     if not open_:
         return {}
-    done = sa.select(LessonCompletion.lesson_id).where(
-        LessonCompletion.enrolment_id == Enrolment.id).correlate(Enrolment)
+    done = (
+        sa.select(LessonCompletion.lesson_id)
+        .where(LessonCompletion.enrolment_id == Enrolment.id)
+        .correlate(Enrolment)
+    )
     rows = db.session.execute(
         sa.select(Enrolment.id, Lesson.key, Module.position, Lesson.position)
         .join(Lesson, Lesson.version_id == Enrolment.version_id)
         .join(Module, Module.id == Lesson.module_id)
         .where(Enrolment.id.in_([e.id for e in open_]), ~Lesson.id.in_(done))
-        .order_by(Enrolment.id, Module.position, Lesson.position)).all()
+        .order_by(Enrolment.id, Module.position, Lesson.position)
+    ).all()
     result: dict[int, str] = {}
     for enrolment_id, key, _m, _l in rows:
         result.setdefault(enrolment_id, key)
@@ -120,12 +147,20 @@ def catalogue(f: CatalogueFilter, *, include_unpublished: bool = False) -> list[
         query = query.where(Course.tier == f.tier)
     if f.q:
         like = f"%{f.q.strip()}%"
-        query = query.where(sa.or_(CourseVersion.title.ilike(like),
-                                   CourseVersion.title_en.ilike(like),
-                                   CourseVersion.summary.ilike(like),
-                                   CourseVersion.summary_en.ilike(like), Course.slug.ilike(like)))
-    return list(db.session.scalars(query.order_by(Track.position, Track.code, Course.tier,
-                                                  CourseVersion.title)).unique())
+        query = query.where(
+            sa.or_(
+                CourseVersion.title.ilike(like),
+                CourseVersion.title_en.ilike(like),
+                CourseVersion.summary.ilike(like),
+                CourseVersion.summary_en.ilike(like),
+                Course.slug.ilike(like),
+            )
+        )
+    return list(
+        db.session.scalars(
+            query.order_by(Track.position, Track.code, Course.tier, CourseVersion.title)
+        ).unique()
+    )
 
 
 def tracks() -> list[Track]:
@@ -135,41 +170,69 @@ def tracks() -> list[Track]:
 def version_outline(version_id: int) -> CourseVersion | None:
     """A version with its modules, lessons and attachments (three statements)."""
     return db.session.scalar(
-        sa.select(CourseVersion).where(CourseVersion.id == version_id).options(
-            selectinload(CourseVersion.modules).selectinload(Module.lessons)
-            .selectinload(Lesson.attachments)))
+        sa.select(CourseVersion)
+        .where(CourseVersion.id == version_id)
+        .options(
+            selectinload(CourseVersion.modules)
+            .selectinload(Module.lessons)
+            .selectinload(Lesson.attachments)
+        )
+    )
 
 
 def completed_lesson_ids(enrolment: Enrolment | None) -> set[int]:
     if enrolment is None:
         return set()
-    return set(db.session.scalars(sa.select(LessonCompletion.lesson_id).where(
-        LessonCompletion.enrolment_id == enrolment.id)))
+    return set(
+        db.session.scalars(
+            sa.select(LessonCompletion.lesson_id).where(
+                LessonCompletion.enrolment_id == enrolment.id
+            )
+        )
+    )
 
 
 def enrolment_of(person: Employee, course: Course) -> Enrolment | None:
-    return db.session.scalar(sa.select(Enrolment).where(
-        Enrolment.employee_id == person.id, Enrolment.course_id == course.id))
+    return db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.employee_id == person.id, Enrolment.course_id == course.id
+        )
+    )
 
 
 def team_members_query(lead: Employee) -> sa.Select:
     """The people a supervisor looks after: their team's members and direct reports."""
-    return (sa.select(Employee.id)
-            .outerjoin(Team, Employee.team_id == Team.id)
-            .where(sa.or_(Team.lead_id == lead.id, Employee.supervisor_id == lead.id),
-                   Employee.id != lead.id, Employee.status != EmployeeStatus.LEFT))
+    return (
+        sa.select(Employee.id)
+        .outerjoin(Team, Employee.team_id == Team.id)
+        .where(
+            sa.or_(Team.lead_id == lead.id, Employee.supervisor_id == lead.id),
+            Employee.id != lead.id,
+            Employee.status != EmployeeStatus.LEFT,
+        )
+    )
 
 
-def enrolment_list_query(*, course_id: int | None = None, employee_ids: sa.Select | None = None,
-                         status: str | None = None, today: dt.date,
-                         sort: str = "due") -> sa.Select:
+def enrolment_list_query(
+    *,
+    course_id: int | None = None,
+    employee_ids: sa.Select | None = None,
+    status: str | None = None,
+    today: dt.date,
+    sort: str = "due",
+) -> sa.Select:
     """Enrolments with person, course and version loaded, for HR's and team leads' lists;
     ``status`` is derived as in ``Enrolment.status``."""
-    query = (sa.select(Enrolment)
-             .join(Employee, Employee.id == Enrolment.employee_id)
-             .options(joinedload(Enrolment.employee).joinedload(Employee.team),
-                      joinedload(Enrolment.course).joinedload(Course.current_version),
-                      joinedload(Enrolment.version), joinedload(Enrolment.rule)))
+    query = (
+        sa.select(Enrolment)
+        .join(Employee, Employee.id == Enrolment.employee_id)
+        .options(
+            joinedload(Enrolment.employee).joinedload(Employee.team),
+            joinedload(Enrolment.course).joinedload(Course.current_version),
+            joinedload(Enrolment.version),
+            joinedload(Enrolment.rule),
+        )
+    )
     if course_id is not None:
         query = query.where(Enrolment.course_id == course_id)
     if employee_ids is not None:
@@ -179,11 +242,17 @@ def enrolment_list_query(*, course_id: int | None = None, employee_ids: sa.Selec
     elif status == "overdue":
         query = query.where(Enrolment.completed_at.is_(None), Enrolment.due_on < today)
     elif status == "in_progress":
-        query = query.where(Enrolment.completed_at.is_(None), Enrolment.started_at.is_not(None),
-                            sa.or_(Enrolment.due_on.is_(None), Enrolment.due_on >= today))
+        query = query.where(
+            Enrolment.completed_at.is_(None),
+            Enrolment.started_at.is_not(None),
+            sa.or_(Enrolment.due_on.is_(None), Enrolment.due_on >= today),
+        )
     elif status == "not_started":
-        query = query.where(Enrolment.completed_at.is_(None), Enrolment.started_at.is_(None),
-                            sa.or_(Enrolment.due_on.is_(None), Enrolment.due_on >= today))
+        query = query.where(
+            Enrolment.completed_at.is_(None),
+            Enrolment.started_at.is_(None),
+            sa.or_(Enrolment.due_on.is_(None), Enrolment.due_on >= today),
+        )
     order = {
         "due": (Enrolment.due_on.is_(None), Enrolment.due_on, Enrolment.id),
         "name": (Employee.name, Enrolment.id),

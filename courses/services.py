@@ -121,28 +121,36 @@ class CourseFields:
 def _check_fields(fields: CourseFields, course: Course | None) -> None:
     if not SLUG.match(fields.slug or ""):
         raise CatalogueError(
-            _("A slug has 2 to 80 lowercase letters, digits and '-', e.g. returns-policy."),
-            "slug")
+            _("A slug has 2 to 80 lowercase letters, digits and '-', e.g. returns-policy."), "slug"
+        )
     clash = db.session.scalar(sa.select(Course.id).where(Course.slug == fields.slug))
     if clash is not None and (course is None or clash != course.id):
         raise CatalogueError(_("The slug %(v)s is taken.", v=fields.slug), "slug")
     if not (fields.title or "").strip():
         raise CatalogueError(_("A title is required."), "title")
     if not 0 <= fields.estimated_minutes <= 10000:
-        raise CatalogueError(_("Estimated minutes must be between 0 and 10000."),
-                             "estimated_minutes")
+        raise CatalogueError(
+            _("Estimated minutes must be between 0 and 10000."), "estimated_minutes"
+        )
 
 
 def create_course(fields: CourseFields, *, actor: Employee | None, now: dt.datetime) -> Course:
     """A new course in draft, with its first (draft) version."""
     _check_fields(fields, None)
-    course = Course(slug=fields.slug, track=fields.track, tier=int(fields.tier),
-                    status=CourseStatus.DRAFT, self_enrolment=fields.self_enrolment,
-                    owner=actor, created_at=now)
+    course = Course(
+        slug=fields.slug,
+        track=fields.track,
+        tier=int(fields.tier),
+        status=CourseStatus.DRAFT,
+        self_enrolment=fields.self_enrolment,
+        owner=actor,
+        created_at=now,
+    )
     db.session.add(course)
-    version = CourseVersion(course=course, number=1, status=VersionStatus.DRAFT, created_at=now)
+    version = CourseVersion(number=1, status=VersionStatus.DRAFT, created_at=now)
     _apply_version_fields(version, fields)
     db.session.add(version)
+    version.course = course
     db.session.flush()
     return course
 
@@ -155,8 +163,9 @@ def _apply_version_fields(version: CourseVersion, fields: CourseFields) -> None:
     version.estimated_minutes = fields.estimated_minutes
 
 
-def update_course(course: Course, fields: CourseFields, *, actor: Employee,
-                  now: dt.datetime) -> CourseVersion:
+def update_course(
+    course: Course, fields: CourseFields, *, actor: Employee, now: dt.datetime
+) -> CourseVersion:
     """Course-level fields change at once; titles and summaries go into the draft."""
     _check_fields(fields, course)
     course.slug, course.track, course.tier = fields.slug, fields.track, int(fields.tier)
@@ -169,30 +178,55 @@ def update_course(course: Course, fields: CourseFields, *, actor: Employee,
 
 def draft_of(course: Course, *, now: dt.datetime) -> CourseVersion:
     """The course's draft version, copied from the current one when there is none."""
-    draft = db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT))
+    draft = db.session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT
+        )
+    )
     if draft is not None:
         return draft
     source = course.current_version
-    number = (db.session.scalar(sa.select(sa.func.max(CourseVersion.number)).where(
-        CourseVersion.course_id == course.id)) or 0) + 1
-    draft = CourseVersion(course=course, number=number, status=VersionStatus.DRAFT,
-                          created_at=now, title=source.title if source else course.slug)
+    number = (
+        db.session.scalar(
+            sa.select(sa.func.max(CourseVersion.number)).where(CourseVersion.course_id == course.id)
+        )
+        or 0
+    ) + 1
+    draft = CourseVersion(
+        course=course,
+        number=number,
+        status=VersionStatus.DRAFT,
+        created_at=now,
+        title=source.title if source else course.slug,
+    )
+    db.session.add(draft)
     if source is not None:
         for attr in ("title", "title_en", "summary", "summary_en", "estimated_minutes"):
             setattr(draft, attr, getattr(source, attr))
         for module in source.modules:
-            copy = Module(position=module.position, title=module.title,
-                          title_en=module.title_en)
+            copy = Module(position=module.position, title=module.title, title_en=module.title_en)
             draft.modules.append(copy)
             for lesson in module.lessons:
-                new = Lesson(key=lesson.key, position=lesson.position, title=lesson.title,
-                             title_en=lesson.title_en, body=lesson.body,
-                             video_url=lesson.video_url, minutes=lesson.minutes,
-                             required=lesson.required, version=draft)
-                new.attachments = [Attachment(filename=a.filename, content_type=a.content_type,
-                                              size=a.size, sha256=a.sha256)
-                                   for a in lesson.attachments]
+                new = Lesson(
+                    key=lesson.key,
+                    position=lesson.position,
+                    title=lesson.title,
+                    title_en=lesson.title_en,
+                    body=lesson.body,
+                    video_url=lesson.video_url,
+                    minutes=lesson.minutes,
+                    required=lesson.required,
+                    version=draft,
+                )
+                new.attachments = [
+                    Attachment(
+                        filename=a.filename,
+                        content_type=a.content_type,
+                        size=a.size,
+                        sha256=a.sha256,
+                    )
+                    for a in lesson.attachments
+                ]
                 copy.lessons.append(new)
     db.session.add(draft)
     db.session.flush()
@@ -201,12 +235,14 @@ def draft_of(course: Course, *, now: dt.datetime) -> CourseVersion:
 
 def _editable(version: CourseVersion) -> None:
     if version.status != VersionStatus.DRAFT:
-        raise CatalogueError(_("Only a draft can be changed; published versions stay as "
-                               "learners saw them."))
+        raise CatalogueError(
+            _("Only a draft can be changed; published versions stay as learners saw them.")
+        )
 
 
-def save_module(version: CourseVersion, module: Module | None, title: str,
-                title_en: str | None) -> Module:
+def save_module(
+    version: CourseVersion, module: Module | None, title: str, title_en: str | None
+) -> Module:
     _editable(version)
     if not (title or "").strip():
         raise CatalogueError(_("A title is required."), "title")
@@ -245,8 +281,12 @@ def check_video_url(url: str | None) -> str | None:
     parts = urlsplit(url)
     if parts.scheme != "https" or parts.hostname not in current_app.config["VIDEO_HOSTS"]:
         raise CatalogueError(
-            _("Videos may only be embedded from %(hosts)s (https).",
-              hosts=", ".join(current_app.config["VIDEO_HOSTS"])), "video_url")
+            _(
+                "Videos may only be embedded from %(hosts)s (https).",
+                hosts=", ".join(current_app.config["VIDEO_HOSTS"]),
+            ),
+            "video_url",
+        )
     return url
 
 
@@ -272,8 +312,11 @@ def save_lesson(module: Module, lesson: Lesson | None, fields: LessonFields) -> 
         raise CatalogueError(_("The lesson belongs to another module."))
     lesson.key, lesson.title = key, fields.title.strip()
     lesson.title_en = (fields.title_en or "").strip() or None
-    lesson.body, lesson.minutes, lesson.required = fields.body or "", fields.minutes, \
-        fields.required
+    lesson.body, lesson.minutes, lesson.required = (
+        fields.body or "",
+        fields.minutes,
+        fields.required,
+    )
     lesson.video_url = video
     db.session.flush()
     return lesson
@@ -309,19 +352,31 @@ def add_attachment(lesson: Lesson, filename: str, data: bytes) -> Attachment:
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not name or len(name) > 200 or suffix not in ATTACHMENT_TYPES:
-        raise CatalogueError(_("Attach PDF, images (PNG, JPEG, GIF, WebP) or office files "
-                               "(Word, Excel, PowerPoint)."), "file")
+        raise CatalogueError(
+            _(
+                "Attach PDF, images (PNG, JPEG, GIF, WebP) or office files "
+                "(Word, Excel, PowerPoint)."
+            ),
+            "file",
+        )
     limit = current_app.config["ATTACHMENT_MAX_MB"] * 1024 * 1024
     if len(data) > limit:
-        raise CatalogueError(_("The file is larger than %(n)d MB.",
-                               n=current_app.config["ATTACHMENT_MAX_MB"]), "file")
+        raise CatalogueError(
+            _("The file is larger than %(n)d MB.", n=current_app.config["ATTACHMENT_MAX_MB"]),
+            "file",
+        )
     if not data.startswith(_MAGIC[suffix]):
-        raise CatalogueError(_("The file's content does not match its %(s)s extension.",
-                               s=suffix), "file")
+        raise CatalogueError(
+            _("The file's content does not match its %(s)s extension.", s=suffix), "file"
+        )
     if any(a.filename == name for a in lesson.attachments):
         raise CatalogueError(_("This lesson already has a file called %(v)s.", v=name), "file")
-    attachment = Attachment(filename=name, content_type=ATTACHMENT_TYPES[suffix],
-                            size=len(data), sha256=storage().put(data))
+    attachment = Attachment(
+        filename=name,
+        content_type=ATTACHMENT_TYPES[suffix],
+        size=len(data),
+        sha256=storage().put(data),
+    )
     lesson.attachments.append(attachment)
     db.session.flush()
     return attachment
@@ -350,25 +405,29 @@ def change_log(old: CourseVersion | None, new: CourseVersion) -> str:
         lines.append(_("Removed lesson “%(t)s”.", t=before[key].title))
     for key in after.keys() & before.keys():
         a, b = before[key], after[key]
-        if (a.title, a.body, a.video_url, a.required) != (b.title, b.body, b.video_url,
-                                                          b.required):
+        if (a.title, a.body, a.video_url, a.required) != (b.title, b.body, b.video_url, b.required):
             lines.append(_("Changed lesson “%(t)s”.", t=b.title))
         elif sorted(x.sha256 for x in a.attachments) != sorted(x.sha256 for x in b.attachments):
             lines.append(_("Changed the files of lesson “%(t)s”.", t=b.title))
-    if [lesson.key for lesson in old.lessons] != [lesson.key for lesson in new.lessons] and \
-            before.keys() == after.keys():
+    if [lesson.key for lesson in old.lessons] != [
+        lesson.key for lesson in new.lessons
+    ] and before.keys() == after.keys():
         lines.append(_("Reordered lessons."))
     if (old.title, old.summary) != (new.title, new.summary):
         lines.append(_("Changed the title or summary."))
     return "\n".join(sorted(lines)) or _("No change to the content.")
 
 
-def publish(course: Course, *, actor: Employee | None, now: dt.datetime,
-            note: str | None = None) -> CourseVersion:
+def publish(
+    course: Course, *, actor: Employee | None, now: dt.datetime, note: str | None = None
+) -> CourseVersion:
     """Publish the draft: it becomes what new learners get. People enrolled who have not
     started move to it; people part-way through keep the version they started."""
-    draft = db.session.scalar(sa.select(CourseVersion).where(
-        CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT))
+    draft = db.session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT
+        )
+    )
     if draft is None:
         raise CatalogueError(_("There is no draft to publish."))
     if not draft.lessons:
@@ -385,8 +444,11 @@ def publish(course: Course, *, actor: Employee | None, now: dt.datetime,
     db.session.flush()
     db.session.execute(
         sa.update(Enrolment)
-        .where(Enrolment.course_id == course.id, Enrolment.started_at.is_(None),
-               Enrolment.completed_at.is_(None))
+        .where(
+            Enrolment.course_id == course.id,
+            Enrolment.started_at.is_(None),
+            Enrolment.completed_at.is_(None),
+        )
         .values(version_id=draft.id)
     )
     return draft
@@ -406,8 +468,7 @@ def restore(course: Course) -> None:
 # --- prerequisites ----------------------------------------------------------------------------
 
 
-def set_prerequisites(course: Course, required: list[Course], *,
-                      use_default: bool = True) -> None:
+def set_prerequisites(course: Course, required: list[Course], *, use_default: bool = True) -> None:
     """Replace the explicit prerequisites; refuses a cycle."""
     if any(other.id == course.id for other in required):
         raise CatalogueError(_("A course cannot require itself."), "prerequisites")
@@ -416,11 +477,17 @@ def set_prerequisites(course: Course, required: list[Course], *,
     cycle = _find_cycle(graph, course.id)
     if cycle:
         slugs = dict(db.session.execute(sa.select(Course.id, Course.slug)).all())
-        raise CatalogueError(_("These prerequisites would make a cycle: %(path)s.",
-                               path=" → ".join(slugs[c] for c in cycle)), "prerequisites")
+        raise CatalogueError(
+            _(
+                "These prerequisites would make a cycle: %(path)s.",
+                path=" → ".join(slugs[c] for c in cycle),
+            ),
+            "prerequisites",
+        )
     course.default_prerequisites = use_default
-    db.session.execute(sa.delete(CoursePrerequisite).where(
-        CoursePrerequisite.course_id == course.id))
+    db.session.execute(
+        sa.delete(CoursePrerequisite).where(CoursePrerequisite.course_id == course.id)
+    )
     for other in required:
         db.session.add(CoursePrerequisite(course_id=course.id, requires_course_id=other.id))
     db.session.flush()
@@ -430,7 +497,8 @@ def set_prerequisites(course: Course, required: list[Course], *,
 def _prerequisite_graph() -> dict[int, set[int]]:
     graph: dict[int, set[int]] = {}
     for course_id, requires in db.session.execute(
-            sa.select(CoursePrerequisite.course_id, CoursePrerequisite.requires_course_id)):
+        sa.select(CoursePrerequisite.course_id, CoursePrerequisite.requires_course_id)
+    ):
         graph.setdefault(course_id, set()).add(requires)
     return graph
 
@@ -440,7 +508,7 @@ def _find_cycle(graph: dict[int, set[int]], start: int) -> list[int] | None:
 
     def visit(node: int, seen: set[int]) -> list[int] | None:
         if node in path:
-            return path[path.index(node):] + [node]
+            return path[path.index(node) :] + [node]
         if node in seen:
             return None
         seen.add(node)
@@ -470,9 +538,12 @@ def effective_prerequisites(courses: list[Course]) -> dict[int, list[Course]]:
     wanted = {(c.track_id, c.tier - 1) for c in courses if c.default_prerequisites and c.tier > 1}
     lower: dict[tuple[int, int], list[Course]] = {}
     if wanted:
-        for other in db.session.scalars(sa.select(Course).where(
+        for other in db.session.scalars(
+            sa.select(Course).where(
                 Course.status == CourseStatus.PUBLISHED,
-                sa.tuple_(Course.track_id, Course.tier).in_(list(wanted)))):
+                sa.tuple_(Course.track_id, Course.tier).in_(list(wanted)),
+            )
+        ):
             lower.setdefault((other.track_id, other.tier), []).append(other)
     result = {}
     for course in courses:
@@ -486,15 +557,22 @@ def effective_prerequisites(courses: list[Course]) -> dict[int, list[Course]]:
 
 
 def completed_course_ids(person: Employee) -> set[int]:
-    return set(db.session.scalars(sa.select(Enrolment.course_id).where(
-        Enrolment.employee_id == person.id, Enrolment.completed_at.is_not(None))))
+    return set(
+        db.session.scalars(
+            sa.select(Enrolment.course_id).where(
+                Enrolment.employee_id == person.id, Enrolment.completed_at.is_not(None)
+            )
+        )
+    )
 
 
 def missing_prerequisites(person: Employee, courses: list[Course]) -> dict[int, list[Course]]:
     """For each course, the prerequisites this person has not completed yet."""
     done = completed_course_ids(person)
-    return {course_id: [c for c in required if c.id not in done]
-            for course_id, required in effective_prerequisites(courses).items()}
+    return {
+        course_id: [c for c in required if c.id not in done]
+        for course_id, required in effective_prerequisites(courses).items()
+    }
 
 
 def course_by_slug(slug: str) -> Course | None:
