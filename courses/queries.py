@@ -261,3 +261,29 @@ def enrolment_list_query(
         "enrolled": (Enrolment.created_at.desc(), Enrolment.id),
     }.get(sort, (Enrolment.due_on, Enrolment.id))
     return query.order_by(*order)
+
+
+def may_open_attachment(person: Employee, attachment) -> bool:
+    """HR and administrators, and people enrolled in the version the file belongs to."""
+    if person.has_role("hr", "admin"):
+        return True
+    lesson = db.session.get(Lesson, attachment.lesson_id)
+    return (
+        db.session.scalar(
+            sa.select(Enrolment.id)
+            .where(Enrolment.employee_id == person.id, Enrolment.version_id == lesson.version_id)
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def learner_home(person: Employee) -> dict:
+    """Everything the learner's home shows, in a fixed number of statements."""
+    enrolments = enrolments_of(person)
+    return {
+        "enrolments": enrolments,
+        "progress": progress_for(enrolments),
+        "next_keys": next_lesson_keys(enrolments),
+        "resume": continue_where_left_off(enrolments),
+    }

@@ -62,9 +62,9 @@ def create_app(config: Config | None = None, **overrides: object) -> Flask:
 
 def _import_models() -> None:
     """Import every model module so metadata (and migrations) see all tables."""
-    import courses.models
-    import lms.accounts.models
-    import lms.organisation.models
+    import courses.models  # noqa: F401
+    import lms.accounts.models  # noqa: F401
+    import lms.organisation.models  # noqa: F401
     import lms.scheduler.models  # noqa: F401
 
 

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
+from courses.queries import learner_home
 from lms import access, clock
 from lms.accounts.forms import LanguageForm
 from lms.extensions import db
@@ -17,7 +18,10 @@ bp = Blueprint("main", __name__)
 @access.signed_in
 def home():
     return render_template(
-        "main/home.html", summary=queries.home_summary(current_user, clock.today())
+        "main/home.html",
+        summary=queries.home_summary(current_user, clock.today()),
+        learning=learner_home(current_user),
+        today=clock.today(),
     )
 
 

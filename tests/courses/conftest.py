@@ -33,7 +33,7 @@ class CatalogueFactory:
             services.CourseFields(
                 slug=slug,
                 title=title or f"课程{self.n}",
-                title_en=f"Course {self.n}",
+                title_en=None if title else f"Course {self.n}",
                 summary="简介",
                 summary_en="Summary",
                 track=self.tracks[track],
@@ -53,7 +53,7 @@ class CatalogueFactory:
                 services.LessonFields(
                     key=f"lesson-{i + 1}",
                     title=f"课时{i + 1}",
-                    title_en=f"Lesson {i + 1}",
+                    title_en=None,
                     body=f"# 课时{i + 1}\n\n内容。",
                     minutes=10,
                     required=i < lessons,
