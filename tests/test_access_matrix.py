@@ -10,10 +10,12 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from courses import services as course_services
 from lms import access, clock
 from lms.accounts.services import create_token
 from lms.extensions import db
 from tests.conftest import csrf_from, login
+from tests.courses.conftest import CatalogueFactory
 
 ROLES = ("anonymous", "employee", "mentor", "supervisor", "hr", "admin")
 HR = {"hr", "admin"}
@@ -50,10 +52,25 @@ EXPECTED: dict[str, str | set[str]] = {
     "api.update_employee": HR,
     "api.list_teams": HR,
     "api.list_posts": HR,
+    "courses.catalogue": EVERYONE,
+    "courses.course": EVERYONE,
+    "courses.enrol": EVERYONE,
+    "courses.lesson": EVERYONE,
+    "courses.complete_lesson": EVERYONE,
+    "courses.attachment": EVERYONE,  # and then per object: people enrolled in that version
+    "api.list_courses": EVERYONE,
+    "api.get_course": EVERYONE,
+    "api.create_enrolment": HR,
+    "api.employee_enrolments": EVERYONE,  # and then per object: self, HR, their supervisor
 }
 
 # Records that belong to somebody else: who may still see them although the route is theirs.
-OTHERS_RECORD_VISIBLE_TO = {"organisation.person": HR, "accounts.revoke_token": set()}
+OTHERS_RECORD_VISIBLE_TO = {
+    "organisation.person": HR,
+    "accounts.revoke_token": set(),
+    "courses.attachment": HR,
+    "api.employee_enrolments": HR,
+}
 
 
 def test_every_route_declares_its_access(app: Flask):
@@ -101,6 +118,10 @@ def world(make):
     outsider = make.employee("outsider", team=other_team, employee_no="X99999")
     token, _secret = create_token(outsider, "outsider's", clock.now())
     post = make.post()
+    course = CatalogueFactory().course("matrix-course", publish=False)
+    lesson = course.versions[0].lessons[0]
+    attachment = course_services.add_attachment(lesson, "file.pdf", b"%PDF-1.4\n%%EOF\n")
+    course_services.publish(course, actor=None, now=clock.now())
     db.session.commit()
     return {
         "people": people,
@@ -109,23 +130,30 @@ def world(make):
         "team": team,
         "department": team.department,
         "post": post,
+        "course": course,
+        "lesson": lesson,
+        "attachment": attachment,
     }
 
 
-def _url_args(world: dict) -> dict[str, object]:
+def _url_args(world: dict, endpoint: str) -> dict[str, object]:
     return {
         "employee_no": world["outsider"].employee_no,
         "token_id": world["token"].id,
         "dept_id": world["department"].id,
         "team_id": world["team"].id,
         "post_id": world["post"].id,
-        "filename": "app.css",
+        "filename": "file.pdf" if endpoint == "courses.attachment" else "app.css",
+        "slug": world["course"].slug,
+        "key": world["lesson"].key,
+        "course_id": world["course"].id,
+        "attachment_id": world["attachment"].id,
     }
 
 
 def _requests(app: Flask, world: dict):
-    args = _url_args(world)
     for rule in app.url_map.iter_rules():
+        args = _url_args(world, rule.endpoint)
         values = {name: args[name] for name in rule.arguments if name not in (rule.defaults or {})}
         with app.test_request_context():
             from flask import url_for

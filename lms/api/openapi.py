@@ -9,8 +9,9 @@ from flask import jsonify
 from lms import access
 from lms.api import bp
 
-_ERROR = {"$ref": "#/components/responses/Error"}
-_PAGE_PARAMS = [
+ERROR = {"$ref": "#/components/responses/Error"}
+_ERROR = ERROR
+PAGE_PARAMS = [
     {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
     {
         "name": "per_page",
@@ -18,10 +19,10 @@ _PAGE_PARAMS = [
         "schema": {"type": "integer", "minimum": 1, "maximum": 200},
     },
 ]
-_EMPLOYEE_NO = {"name": "employee_no", "in": "path", "required": True, "schema": {"type": "string"}}
+EMPLOYEE_NO = {"name": "employee_no", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def _page_of(ref: str) -> dict[str, Any]:
+def page_of(ref: str) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
@@ -34,7 +35,7 @@ def _page_of(ref: str) -> dict[str, Any]:
     }
 
 
-def _json(schema: dict[str, Any]) -> dict[str, Any]:
+def as_json(schema: dict[str, Any]) -> dict[str, Any]:
     return {"content": {"application/json": {"schema": schema}}}
 
 
@@ -75,7 +76,25 @@ EMPLOYEE = {
 }
 
 
+# Paths and schemas contributed by other packages' API modules (see ``register``).
+_EXTRA_PATHS: dict[str, Any] = {}
+_EXTRA_SCHEMAS: dict[str, Any] = {}
+
+
+def register(paths: dict[str, Any], schemas: dict[str, Any]) -> None:
+    """Add a package's API paths and schemas to the document."""
+    _EXTRA_PATHS.update(paths)
+    _EXTRA_SCHEMAS.update(schemas)
+
+
 def document() -> dict[str, Any]:
+    doc = _base_document()
+    doc["paths"].update(_EXTRA_PATHS)
+    doc["components"]["schemas"].update(_EXTRA_SCHEMAS)
+    return doc
+
+
+def _base_document() -> dict[str, Any]:
     hr_only = "Requires the hr or admin role."
     return {
         "openapi": "3.1.0",
@@ -87,13 +106,13 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "List employees",
                     "description": hr_only,
-                    "parameters": _PAGE_PARAMS
+                    "parameters": PAGE_PARAMS
                     + [
                         {"name": n, "in": "query", "schema": {"type": "string"}}
                         for n in ("q", "team", "post", "status", "role")
                     ],
                     "responses": {
-                        "200": _json(_page_of("#/components/schemas/Employee")),
+                        "200": as_json(page_of("#/components/schemas/Employee")),
                         "400": _ERROR,
                         "401": _ERROR,
                         "403": _ERROR,
@@ -104,12 +123,12 @@ def document() -> dict[str, Any]:
                     "description": hr_only,
                     "requestBody": {
                         "required": True,
-                        **_json(
+                        **as_json(
                             EMPLOYEE_INPUT | {"required": ["employee_no", "name", "hire_date"]}
                         ),
                     },
                     "responses": {
-                        "201": _json({"$ref": "#/components/schemas/Employee"}),
+                        "201": as_json({"$ref": "#/components/schemas/Employee"}),
                         "400": _ERROR,
                         "401": _ERROR,
                         "403": _ERROR,
@@ -119,12 +138,12 @@ def document() -> dict[str, Any]:
                 },
             },
             "/employees/{employee_no}": {
-                "parameters": [_EMPLOYEE_NO],
+                "parameters": [EMPLOYEE_NO],
                 "get": {
                     "summary": "One employee",
                     "description": hr_only,
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Employee"}),
+                        "200": as_json({"$ref": "#/components/schemas/Employee"}),
                         "401": _ERROR,
                         "403": _ERROR,
                         "404": _ERROR,
@@ -133,9 +152,9 @@ def document() -> dict[str, Any]:
                 "patch": {
                     "summary": "Change some fields of an employee",
                     "description": hr_only,
-                    "requestBody": {"required": True, **_json(EMPLOYEE_INPUT)},
+                    "requestBody": {"required": True, **as_json(EMPLOYEE_INPUT)},
                     "responses": {
-                        "200": _json({"$ref": "#/components/schemas/Employee"}),
+                        "200": as_json({"$ref": "#/components/schemas/Employee"}),
                         "400": _ERROR,
                         "401": _ERROR,
                         "403": _ERROR,
@@ -149,9 +168,9 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "List teams",
                     "description": hr_only,
-                    "parameters": _PAGE_PARAMS,
+                    "parameters": PAGE_PARAMS,
                     "responses": {
-                        "200": _json(_page_of("#/components/schemas/Team")),
+                        "200": as_json(page_of("#/components/schemas/Team")),
                         "401": _ERROR,
                         "403": _ERROR,
                     },
@@ -161,9 +180,9 @@ def document() -> dict[str, Any]:
                 "get": {
                     "summary": "List posts",
                     "description": hr_only,
-                    "parameters": _PAGE_PARAMS,
+                    "parameters": PAGE_PARAMS,
                     "responses": {
-                        "200": _json(_page_of("#/components/schemas/Post")),
+                        "200": as_json(page_of("#/components/schemas/Post")),
                         "401": _ERROR,
                         "403": _ERROR,
                     },
@@ -223,7 +242,7 @@ def document() -> dict[str, Any]:
             "responses": {
                 "Error": {
                     "description": "An error",
-                    **_json({"$ref": "#/components/schemas/Error"}),
+                    **as_json({"$ref": "#/components/schemas/Error"}),
                 }
             },
         },
