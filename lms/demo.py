@@ -263,4 +263,7 @@ def load_demo(now: dt.datetime, *, if_empty: bool = False) -> int:
         team.lead = lead
     db.session.flush()
     services.announce(created, [], [], now)
+    from lms.demo_training import load_training
+
+    load_training(now, refs.people["10002"])
     return len(created)
