@@ -160,7 +160,7 @@ def self_enrol(person: Employee, course: Course, *, now: dt.datetime) -> Enrolme
 # --- set-wise enrolment -----------------------------------------------------------------------
 
 
-def _people_query(
+def people_query(
     *,
     employee_ids: Sequence[int] | None = None,
     post_id: int | None = None,
@@ -333,7 +333,7 @@ def assign(
         if due_on < now.date():
             raise EnrolmentError(_("The due date is in the past."), "due_on")
         hired_later = db.session.scalar(
-            _people_query(
+            people_query(
                 employee_ids=employee_ids,
                 post_id=post_id,
                 team_id=team_id,
@@ -362,7 +362,7 @@ def assign(
             raise EnrolmentError(
                 _("%(name)s has left the company and cannot be enrolled.", name=left), "employees"
             )
-    people = _people_query(
+    people = people_query(
         employee_ids=employee_ids, post_id=post_id, team_id=team_id, department_id=department_id
     )
     if curriculum is not None:
@@ -406,7 +406,7 @@ def apply_rule(
     """Enrol everyone the rule matches (or those of ``employee_ids`` it matches)."""
     if not rule.active:
         return 0
-    people = _people_query(
+    people = people_query(
         employee_ids=employee_ids,
         post_id=rule.post_id,
         team_id=rule.team_id,
