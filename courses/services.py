@@ -347,28 +347,30 @@ def delete_lesson(lesson: Lesson) -> None:
     db.session.flush()
 
 
-def add_attachment(lesson: Lesson, filename: str, data: bytes) -> Attachment:
-    _editable(lesson.module.version)
+def attachment_problem(filename: str, data: bytes) -> str | None:
+    """Why a file cannot be attached (type, size, content matching its extension), or None.
+    Uploads and course packages both go by these rules."""
     name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if not name or len(name) > 200 or suffix not in ATTACHMENT_TYPES:
-        raise CatalogueError(
-            _(
-                "Attach PDF, images (PNG, JPEG, GIF, WebP) or office files "
-                "(Word, Excel, PowerPoint)."
-            ),
-            "file",
+        return _(
+            "Attach PDF, images (PNG, JPEG, GIF, WebP) or office files (Word, Excel, PowerPoint)."
         )
-    limit = current_app.config["ATTACHMENT_MAX_MB"] * 1024 * 1024
-    if len(data) > limit:
-        raise CatalogueError(
-            _("The file is larger than %(n)d MB.", n=current_app.config["ATTACHMENT_MAX_MB"]),
-            "file",
-        )
+    limit = current_app.config["ATTACHMENT_MAX_MB"]
+    if len(data) > limit * 1024 * 1024:
+        return _("The file is larger than %(n)d MB.", n=limit)
     if not data.startswith(_MAGIC[suffix]):
-        raise CatalogueError(
-            _("The file's content does not match its %(s)s extension.", s=suffix), "file"
-        )
+        return _("The file's content does not match its %(s)s extension.", s=suffix)
+    return None
+
+
+def add_attachment(lesson: Lesson, filename: str, data: bytes) -> Attachment:
+    _editable(lesson.module.version)
+    problem = attachment_problem(filename, data)
+    if problem:
+        raise CatalogueError(problem, "file")
+    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    suffix = "." + name.rsplit(".", 1)[-1].lower()
     if any(a.filename == name for a in lesson.attachments):
         raise CatalogueError(_("This lesson already has a file called %(v)s.", v=name), "file")
     attachment = Attachment(

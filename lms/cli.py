@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(token_group)
     app.cli.add_command(employees_group)
+    app.cli.add_command(course_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
 
@@ -132,6 +133,69 @@ def employees_import(path: Path) -> None:
     )
     for account in report.created:
         click.echo(f"  {account.employee_no}\t{account.name}\tinitial password: {account.password}")
+
+
+@click.group("course")
+def course_group() -> None:
+    """Course packages: export and import courses as YAML + Markdown."""
+
+
+@course_group.command("export")
+@click.argument("slug")
+@click.argument("path", type=click.Path(path_type=Path))
+@with_appcontext
+def course_export(slug: str, path: Path) -> None:
+    """Export course SLUG to PATH (a .zip file, otherwise a new folder)."""
+    from courses import packages
+    from courses.services import course_by_slug
+
+    course = course_by_slug(slug)
+    if course is None:
+        raise click.ClickException(f"No course {slug!r}.")
+    try:
+        files = packages.export_course(course)
+        if path.suffix.lower() == ".zip":
+            path.write_bytes(packages.to_zip(files, folder=course.slug))
+        else:
+            packages.write_folder(files, path)
+    except packages.PackageError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Exported {slug} ({len(files)} files) to {path}.")
+
+
+@course_group.command("import")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option("--draft", is_flag=True, help="Leave imported courses as drafts.")
+@with_appcontext
+def course_import(path: Path, draft: bool) -> None:
+    """Import a package folder or zip (all of it or nothing)."""
+    from courses import packages
+    from lms.extensions import db
+
+    try:
+        files = packages.read_path(path)
+    except packages.PackageError as error:
+        result = packages.ImportResult(problems=error.problems)
+    else:
+        result = packages.import_packages(files, actor=None, now=clock.now(), publish=not draft)
+    if not result.ok:
+        db.session.rollback()
+        for problem in result.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException("Nothing was imported.")
+    db.session.commit()
+    for slug, outcome in result.outcomes():
+        click.echo(f"  {slug}: {outcome}")
+    click.echo(result.summary())
+
+
+@course_group.command("import-library")
+@with_appcontext
+def course_import_library() -> None:
+    """Import the starter library shipped in courses/library/."""
+    from courses import packages
+
+    click.get_current_context().invoke(course_import, path=packages.LIBRARY, draft=False)
 
 
 @click.command("scheduler")
