@@ -11,6 +11,8 @@ import pytest
 from flask import Flask
 
 from courses import services as course_services
+from courses.enrolment import create_rule
+from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token
 from lms.extensions import db
@@ -62,6 +64,35 @@ EXPECTED: dict[str, str | set[str]] = {
     "api.get_course": EVERYONE,
     "api.create_enrolment": HR,
     "api.employee_enrolments": EVERYONE,  # and then per object: self, HR, their supervisor
+    "courses.manage_courses": HR,
+    "courses.manage_new_course": HR,
+    "courses.manage_edit_course": HR,
+    "courses.manage_course": HR,
+    "courses.manage_start_draft": HR,
+    "courses.manage_publish": HR,
+    "courses.manage_archive_course": HR,
+    "courses.manage_restore_course": HR,
+    "courses.manage_new_module": HR,
+    "courses.manage_edit_module": HR,
+    "courses.manage_delete_module": HR,
+    "courses.manage_new_lesson": HR,
+    "courses.manage_edit_lesson": HR,
+    "courses.manage_move_lesson": HR,
+    "courses.manage_delete_lesson": HR,
+    "courses.manage_preview": HR,
+    "courses.manage_add_attachment": HR,
+    "courses.manage_delete_attachment": HR,
+    "courses.manage_course_enrolments": HR,
+    "courses.assign_training": HR,
+    "courses.rule_list": HR,
+    "courses.rule_new": HR,
+    "courses.rule_toggle": HR,
+    "courses.curriculum_list": HR,
+    "courses.curriculum_new": HR,
+    "courses.curriculum_edit": HR,
+    "courses.package_import": HR,
+    "courses.package_export": HR,
+    "courses.team_learning": {"supervisor", "hr", "admin"},
 }
 
 # Records that belong to somebody else: who may still see them although the route is theirs.
@@ -118,10 +149,26 @@ def world(make):
     outsider = make.employee("outsider", team=other_team, employee_no="X99999")
     token, _secret = create_token(outsider, "outsider's", clock.now())
     post = make.post()
-    course = CatalogueFactory().course("matrix-course", publish=False)
+    course = CatalogueFactory().course("matrix-course", publish=False, self_enrolment=False)
     lesson = course.versions[0].lessons[0]
     attachment = course_services.add_attachment(lesson, "file.pdf", b"%PDF-1.4\n%%EOF\n")
     course_services.publish(course, actor=None, now=clock.now())
+    curriculum = Curriculum(slug="matrix-course", title="路径", due_days=30)
+    curriculum.items = [CurriculumCourse(course=course, position=1)]
+    db.session.add(curriculum)
+    rule, _count = create_rule(
+        name="matrix",
+        course=course,
+        curriculum=None,
+        post_id=post.id,
+        team_id=None,
+        department_id=None,
+        employee_status=None,
+        due_days_after_hire=30,
+        due_days_after_enrolment=None,
+        actor=None,
+        now=clock.now(),
+    )
     db.session.commit()
     return {
         "people": people,
@@ -133,6 +180,7 @@ def world(make):
         "course": course,
         "lesson": lesson,
         "attachment": attachment,
+        "rule": rule,
     }
 
 
@@ -148,6 +196,9 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "key": world["lesson"].key,
         "course_id": world["course"].id,
         "attachment_id": world["attachment"].id,
+        "lesson_id": world["lesson"].id,
+        "module_id": world["lesson"].module_id,
+        "rule_id": world["rule"].id,
     }
 
 
