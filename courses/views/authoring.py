@@ -1,1 +1,723 @@
-"""Routes of the catalogue blueprint (authoring)."""
+"""Routes of the catalogue blueprint (authoring): HR's course list, the course and lesson
+editors, publication and version history, and who is enrolled in a course.
+
+Every route is for HR and administrators. Views stay thin: they load the object (404 when it
+does not exist), validate a form, call one service, then flash and redirect or re-render with
+the service's message on the field it names. The services refuse changes to published
+versions with a ``CatalogueError``; that is shown as a message, never a server error."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+
+from courses import queries, services
+from courses.forms.authoring import (
+    COURSE_STATUS_LABELS,
+    ENROLMENT_STATUS_LABELS,
+    TIER_LABELS,
+    VERSION_STATUS_LABELS,
+    AttachmentForm,
+    CourseForm,
+    LessonForm,
+    ModuleForm,
+    MoveForm,
+    PublishForm,
+)
+from courses.markdown import render
+from courses.models import (
+    Attachment,
+    Course,
+    CourseVersion,
+    Enrolment,
+    Lesson,
+    Module,
+    Tier,
+    Track,
+    VersionStatus,
+)
+from courses.services import CatalogueError
+from courses.views import bp
+from lms import access, clock
+from lms.extensions import db
+from lms.forms import ConfirmForm, choices
+from lms.i18n import locale_code
+from lms.organisation.models import Employee
+
+HR = ("hr", "admin")
+MAX_PREVIEW_CHARS = 200_000
+
+
+def _me():
+    return current_user._get_current_object()
+
+
+def _show_error(form, error: CatalogueError, default: str) -> None:
+    """Put a service's message on the field it names (or on ``default``)."""
+    field = getattr(form, error.field or "", None) or getattr(form, default)
+    field.errors = [*field.errors, str(error)]
+
+
+def _labels() -> dict:
+    return {
+        "tier_labels": {int(k): v for k, v in TIER_LABELS.items()},
+        "course_status_labels": COURSE_STATUS_LABELS,
+        "version_status_labels": VERSION_STATUS_LABELS,
+        "enrolment_status_labels": ENROLMENT_STATUS_LABELS,
+    }
+
+
+def _course_or_404(slug: str) -> Course:
+    course = db.session.scalar(
+        sa.select(Course)
+        .where(Course.slug == slug)
+        .options(joinedload(Course.track), joinedload(Course.current_version))
+    )
+    return course or abort(404)
+
+
+def _draft(course: Course) -> CourseVersion | None:
+    return db.session.scalar(
+        sa.select(CourseVersion).where(
+            CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT
+        )
+    )
+
+
+def _tracks() -> list[Track]:
+    tracks = queries.tracks()
+    if not tracks:  # a fresh installation: seed the standard tracks once
+        tracks = services.ensure_tracks()
+        db.session.commit()
+    return tracks
+
+
+# --- the course list ------------------------------------------------------------------------
+
+
+@dataclass
+class CourseListFilter:
+    q: str = ""
+    track: str | None = None
+    tier: int | None = None
+    status: str | None = None
+    sort: str = "title"
+    descending: bool = False
+
+
+def _course_list_query(f: CourseListFilter) -> sa.Select:
+    """Every course with its track and current version; a draft's title counts too (a course
+    has one draft at most, so the join never repeats a course)."""
+    current = aliased(CourseVersion)
+    draft = aliased(CourseVersion)
+    title = sa.func.coalesce(current.title, draft.title)
+    query = (
+        sa.select(Course)
+        .join(Track, Track.id == Course.track_id)
+        .outerjoin(current, current.id == Course.current_version_id)
+        .outerjoin(
+            draft, sa.and_(draft.course_id == Course.id, draft.status == VersionStatus.DRAFT)
+        )
+        .options(
+            contains_eager(Course.track), contains_eager(Course.current_version.of_type(current))
+        )
+    )
+    if f.track:
+        query = query.where(Track.code == f.track)
+    if f.tier:
+        query = query.where(Course.tier == f.tier)
+    if f.status:
+        query = query.where(Course.status == f.status)
+    if f.q:
+        like = f"%{f.q.strip()}%"
+        query = query.where(
+            sa.or_(
+                Course.slug.ilike(like),
+                current.title.ilike(like),
+                current.title_en.ilike(like),
+                draft.title.ilike(like),
+                draft.title_en.ilike(like),
+            )
+        )
+    if f.sort == "enrolled":  # only this order needs the counts of every course
+        enrolled = (
+            sa.select(Enrolment.course_id, sa.func.count(Enrolment.id).label("n"))
+            .group_by(Enrolment.course_id)
+            .subquery()
+        )
+        query = query.outerjoin(enrolled, enrolled.c.course_id == Course.id)
+        keys = (sa.func.coalesce(enrolled.c.n, 0),)
+    else:
+        keys = {
+            "title": (title,),
+            "slug": (Course.slug,),
+            "track": (Track.position, Track.code),
+            "tier": (Course.tier,),
+            "status": (Course.status,),
+        }[f.sort]
+    order = [key.desc() if f.descending else key for key in keys]
+    return query.order_by(*order, title, Course.id)
+
+
+def _course_list_extras(courses: list[Course]) -> tuple[dict, dict]:
+    """The drafts of these courses and their enrolled and completed counts (two statements)."""
+    ids = [c.id for c in courses]
+    if not ids:
+        return {}, {}
+    drafts = {
+        v.course_id: v
+        for v in db.session.scalars(
+            sa.select(CourseVersion).where(
+                CourseVersion.course_id.in_(ids), CourseVersion.status == VersionStatus.DRAFT
+            )
+        )
+    }
+    counts = {
+        course_id: (enrolled, completed)
+        for course_id, enrolled, completed in db.session.execute(
+            sa.select(
+                Enrolment.course_id,
+                sa.func.count(Enrolment.id),
+                sa.func.count(Enrolment.completed_at),
+            )
+            .where(Enrolment.course_id.in_(ids))
+            .group_by(Enrolment.course_id)
+        )
+    }
+    return drafts, counts
+
+
+@bp.route("/manage/courses")
+@access.roles(*HR)
+def manage_courses():
+    tier = request.args.get("tier", "")
+    sort = request.args.get("sort", "title")
+    status = request.args.get("status") or None
+    f = CourseListFilter(
+        q=request.args.get("q", "")[:100],
+        track=request.args.get("track") or None,
+        tier=int(tier) if tier in ("1", "2", "3") else None,
+        status=status if status in COURSE_STATUS_LABELS else None,
+        sort=sort if sort in ("title", "slug", "track", "tier", "status", "enrolled") else "title",
+        descending=request.args.get("dir") == "desc",
+    )
+    page = db.paginate(
+        _course_list_query(f),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+        count=True,
+    )
+    drafts, counts = _course_list_extras(page.items)
+    return render_template(
+        "courses/manage/courses.html",
+        page=page,
+        f=f,
+        drafts=drafts,
+        counts=counts,
+        tracks=queries.tracks(),
+        **_labels(),
+    )
+
+
+# --- creating and editing a course ----------------------------------------------------------
+
+
+def _course_options(exclude_id: int | None) -> list[tuple[int, str]]:
+    """Other courses as prerequisite choices, labelled by title and slug (one statement)."""
+    current = aliased(CourseVersion)
+    draft = aliased(CourseVersion)
+    english = locale_code() == "en"
+    rows = db.session.execute(
+        sa.select(
+            Course.id,
+            Course.slug,
+            sa.func.coalesce(current.title, draft.title),
+            sa.func.coalesce(current.title_en, draft.title_en),
+        )
+        .outerjoin(current, current.id == Course.current_version_id)
+        .outerjoin(
+            draft, sa.and_(draft.course_id == Course.id, draft.status == VersionStatus.DRAFT)
+        )
+        .where(Course.id != (exclude_id or 0))
+        .order_by(Course.slug)
+    )
+    return [
+        (course_id, f"{(title_en if english and title_en else title) or slug} ({slug})")
+        for course_id, slug, title, title_en in rows
+    ]
+
+
+def _course_form(course: Course | None) -> CourseForm:
+    form = CourseForm()
+    lang = locale_code()
+    form.track.choices = choices((t.id, t.display_name(lang)) for t in _tracks())
+    form.prerequisites.choices = choices(_course_options(course.id if course else None))
+    if course is not None and request.method == "GET":
+        version = _draft(course) or course.current_version
+        form.slug.data, form.track.data, form.tier.data = course.slug, course.track_id, course.tier
+        form.self_enrolment.data = course.self_enrolment
+        form.default_prerequisites.data = course.default_prerequisites
+        form.prerequisites.data = [c.id for c in course.prerequisites]
+        if version is not None:
+            for name in ("title", "title_en", "summary", "summary_en", "estimated_minutes"):
+                getattr(form, name).data = getattr(version, name)
+    return form
+
+
+def _save_course(form: CourseForm, course: Course | None) -> Course | None:
+    """Create or update the course and its prerequisites; None (with the message on the
+    form) when a rule refuses it."""
+    fields = services.CourseFields(
+        slug=(form.slug.data or "").strip().lower(),
+        title=form.title.data or "",
+        title_en=form.title_en.data,
+        summary=form.summary.data or "",
+        summary_en=form.summary_en.data,
+        track=db.session.get(Track, form.track.data),
+        tier=Tier(form.tier.data),
+        estimated_minutes=form.estimated_minutes.data,
+        self_enrolment=form.self_enrolment.data,
+    )
+    try:
+        if course is None:
+            course = services.create_course(fields, actor=_me(), now=clock.now())
+        else:
+            services.update_course(course, fields, actor=_me(), now=clock.now())
+        required = list(
+            db.session.scalars(sa.select(Course).where(Course.id.in_(form.prerequisites.data)))
+        )
+        services.set_prerequisites(course, required, use_default=form.default_prerequisites.data)
+        db.session.commit()
+    except CatalogueError as error:
+        db.session.rollback()
+        _show_error(form, error, "slug")
+        return None
+    except IntegrityError:  # a concurrent request took the slug
+        db.session.rollback()
+        form.slug.errors = [*form.slug.errors, _("The slug %(v)s is taken.", v=fields.slug)]
+        return None
+    return course
+
+
+@bp.route("/manage/courses/new", methods=["GET", "POST"])
+@access.roles(*HR)
+def manage_new_course():
+    form = _course_form(None)
+    if form.validate_on_submit():
+        course = _save_course(form, None)
+        if course is not None:
+            flash(_("The course has been created. Now add its modules and lessons."), "success")
+            return redirect(url_for(".manage_course", slug=course.slug))
+    return render_template("courses/manage/course_form.html", form=form, course=None)
+
+
+@bp.route("/manage/courses/<slug>/edit", methods=["GET", "POST"])
+@access.roles(*HR)
+def manage_edit_course(slug: str):
+    course = _course_or_404(slug)
+    form = _course_form(course)
+    if form.validate_on_submit():
+        saved = _save_course(form, course)
+        if saved is not None:
+            flash(_("Saved. Titles and summaries go live when you publish."), "success")
+            return redirect(url_for(".manage_course", slug=saved.slug))
+    return render_template("courses/manage/course_form.html", form=form, course=course)
+
+
+# --- the structure editor, publication and history ------------------------------------------
+
+
+@bp.route("/manage/courses/<slug>")
+@access.roles(*HR)
+def manage_course(slug: str):
+    course = _course_or_404(slug)
+    versions = list(
+        db.session.scalars(
+            sa.select(CourseVersion)
+            .where(CourseVersion.course_id == course.id)
+            .order_by(CourseVersion.number.desc())
+        )
+    )
+    draft = next((v for v in versions if v.status == VersionStatus.DRAFT), None)
+    shown_id = draft.id if draft else course.current_version_id
+    enrolled, completed = db.session.execute(
+        sa.select(sa.func.count(Enrolment.id), sa.func.count(Enrolment.completed_at)).where(
+            Enrolment.course_id == course.id
+        )
+    ).one()
+    return render_template(
+        "courses/manage/course.html",
+        course=course,
+        versions=versions,
+        draft=draft,
+        shown=queries.version_outline(shown_id) if shown_id else None,
+        prerequisites=services.effective_prerequisites([course])[course.id],
+        enrolled=enrolled,
+        completed=completed,
+        publish_form=PublishForm(),
+        **_labels(),
+    )
+
+
+def _confirmed_course(slug: str) -> Course:
+    course = _course_or_404(slug)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    return course
+
+
+@bp.route("/manage/courses/<slug>/draft", methods=["POST"])
+@access.roles(*HR)
+def manage_start_draft(slug: str):
+    course = _confirmed_course(slug)
+    try:
+        draft = services.draft_of(course, now=clock.now())
+        db.session.commit()
+        flash(
+            _("Version %(n)d is a draft now; change it, then publish.", n=draft.number), "success"
+        )
+    except IntegrityError:  # a concurrent request started the draft first
+        db.session.rollback()
+    return redirect(url_for(".manage_course", slug=course.slug))
+
+
+@bp.route("/manage/courses/<slug>/publish", methods=["POST"])
+@access.roles(*HR)
+def manage_publish(slug: str):
+    course = _course_or_404(slug)
+    form = PublishForm()
+    if not form.validate_on_submit():
+        if form.csrf_token.errors:
+            abort(400)
+        for errors in form.errors.values():
+            flash(errors[0], "danger")
+    else:
+        try:
+            version = services.publish(
+                course, actor=_me(), now=clock.now(), note=form.change_note.data
+            )
+            db.session.commit()
+            flash(_("Version %(n)d is published.", n=version.number), "success")
+        except CatalogueError as error:
+            db.session.rollback()
+            flash(str(error), "danger")
+    return redirect(url_for(".manage_course", slug=course.slug))
+
+
+@bp.route("/manage/courses/<slug>/archive", methods=["POST"])
+@access.roles(*HR)
+def manage_archive_course(slug: str):
+    course = _confirmed_course(slug)
+    services.archive(course)
+    db.session.commit()
+    flash(_("The course is archived: nobody new can enrol; history is kept."), "success")
+    return redirect(url_for(".manage_course", slug=course.slug))
+
+
+@bp.route("/manage/courses/<slug>/restore", methods=["POST"])
+@access.roles(*HR)
+def manage_restore_course(slug: str):
+    course = _confirmed_course(slug)
+    services.restore(course)
+    db.session.commit()
+    flash(_("The course has been restored."), "success")
+    return redirect(url_for(".manage_course", slug=course.slug))
+
+
+# --- modules ------------------------------------------------------------------------------
+
+
+def _module_or_404(module_id: int) -> Module:
+    module = db.session.scalar(
+        sa.select(Module)
+        .where(Module.id == module_id)
+        .options(joinedload(Module.version).joinedload(CourseVersion.course))
+    )
+    return module or abort(404)
+
+
+def _refused(error: CatalogueError, slug: str):
+    flash(str(error), "danger")
+    return redirect(url_for(".manage_course", slug=slug))
+
+
+def _module_page(form: ModuleForm, version: CourseVersion, module: Module | None):
+    course = version.course
+    if form.validate_on_submit():
+        try:
+            services.save_module(version, module, form.title.data, form.title_en.data)
+            db.session.commit()
+        except CatalogueError as error:
+            db.session.rollback()
+            if error.field is None:
+                return _refused(error, course.slug)
+            _show_error(form, error, "title")
+        else:
+            flash(_("The module has been saved."), "success")
+            return redirect(url_for(".manage_course", slug=course.slug))
+    return render_template(
+        "courses/manage/module_form.html",
+        form=form,
+        course=course,
+        module=module,
+        editable=version.status == VersionStatus.DRAFT,
+    )
+
+
+@bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"])
+@access.roles(*HR)
+def manage_new_module(slug: str):
+    course = _course_or_404(slug)
+    draft = _draft(course)
+    if draft is None:
+        flash(_("Start a new version before changing the course."), "warning")
+        return redirect(url_for(".manage_course", slug=course.slug))
+    return _module_page(ModuleForm(), draft, None)
+
+
+@bp.route("/manage/modules/<int:module_id>", methods=["GET", "POST"])
+@access.roles(*HR)
+def manage_edit_module(module_id: int):
+    module = _module_or_404(module_id)
+    return _module_page(ModuleForm(obj=module), module.version, module)
+
+
+@bp.route("/manage/modules/<int:module_id>/delete", methods=["POST"])
+@access.roles(*HR)
+def manage_delete_module(module_id: int):
+    module = _module_or_404(module_id)
+    slug = module.version.course.slug
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_module(module)
+        db.session.commit()
+    except CatalogueError as error:
+        db.session.rollback()
+        return _refused(error, slug)
+    flash(_("The module and its lessons have been removed from the draft."), "success")
+    return redirect(url_for(".manage_course", slug=slug))
+
+
+# --- lessons, the Markdown preview and attachments ----------------------------------------------
+
+
+def _lesson_or_404(lesson_id: int) -> Lesson:
+    lesson = db.session.scalar(
+        sa.select(Lesson)
+        .where(Lesson.id == lesson_id)
+        .options(
+            joinedload(Lesson.module).joinedload(Module.version).joinedload(CourseVersion.course),
+            selectinload(Lesson.attachments),
+        )
+    )
+    return lesson or abort(404)
+
+
+def _lesson_fields(form: LessonForm) -> services.LessonFields:
+    return services.LessonFields(
+        key=form.key.data or "",
+        title=form.title.data or "",
+        title_en=form.title_en.data,
+        body=form.body.data or "",
+        minutes=form.minutes.data,
+        required=form.required.data,
+        video_url=form.video_url.data,
+    )
+
+
+def _lesson_page(form: LessonForm, module: Module, lesson: Lesson | None, upload=None):
+    version = module.version
+    return render_template(
+        "courses/manage/lesson_form.html",
+        form=form,
+        module=module,
+        version=version,
+        course=version.course,
+        lesson=lesson,
+        editable=version.status == VersionStatus.DRAFT,
+        preview=render(form.body.data or ""),
+        upload_form=upload or AttachmentForm(formdata=None),
+    )
+
+
+def _save_lesson(form: LessonForm, module: Module, lesson: Lesson | None):
+    slug = module.version.course.slug
+    if form.validate_on_submit():
+        try:
+            saved = services.save_lesson(module, lesson, _lesson_fields(form))
+            db.session.commit()
+        except CatalogueError as error:
+            db.session.rollback()
+            if error.field is None:
+                return _refused(error, slug)
+            _show_error(form, error, "title")
+        else:
+            flash(_("The lesson has been saved."), "success")
+            return redirect(url_for(".manage_edit_lesson", lesson_id=saved.id))
+    return _lesson_page(form, module, lesson)
+
+
+@bp.route("/manage/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
+@access.roles(*HR)
+def manage_new_lesson(module_id: int):
+    module = _module_or_404(module_id)
+    return _save_lesson(LessonForm(), module, None)
+
+
+@bp.route("/manage/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@access.roles(*HR)
+def manage_edit_lesson(lesson_id: int):
+    lesson = _lesson_or_404(lesson_id)
+    return _save_lesson(LessonForm(obj=lesson), lesson.module, lesson)
+
+
+@bp.route("/manage/lessons/<int:lesson_id>/move", methods=["POST"])
+@access.roles(*HR)
+def manage_move_lesson(lesson_id: int):
+    lesson = _lesson_or_404(lesson_id)
+    slug = lesson.module.version.course.slug
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        services.move_lesson(lesson, -1 if form.direction.data == "up" else 1)
+        db.session.commit()
+    except CatalogueError as error:
+        db.session.rollback()
+        return _refused(error, slug)
+    return redirect(url_for(".manage_course", slug=slug, _anchor=f"module-{lesson.module_id}"))
+
+
+@bp.route("/manage/lessons/<int:lesson_id>/delete", methods=["POST"])
+@access.roles(*HR)
+def manage_delete_lesson(lesson_id: int):
+    lesson = _lesson_or_404(lesson_id)
+    slug = lesson.module.version.course.slug
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_lesson(lesson)
+        db.session.commit()
+    except CatalogueError as error:
+        db.session.rollback()
+        return _refused(error, slug)
+    flash(_("The lesson has been removed from the draft."), "success")
+    return redirect(url_for(".manage_course", slug=slug))
+
+
+@bp.route("/manage/preview", methods=["POST"])
+@access.roles(*HR)
+def manage_preview():
+    """The sanitised HTML of some lesson Markdown, for the editor's live preview."""
+    data = request.get_json(silent=True)
+    text = data.get("markdown") if isinstance(data, dict) else request.form.get("markdown")
+    if not isinstance(text, str) or len(text) > MAX_PREVIEW_CHARS:
+        abort(400)
+    return jsonify(html=str(render(text)))
+
+
+@bp.route("/manage/lessons/<int:lesson_id>/attachments", methods=["POST"])
+@access.roles(*HR)
+def manage_add_attachment(lesson_id: int):
+    lesson = _lesson_or_404(lesson_id)
+    slug = lesson.module.version.course.slug
+    upload = AttachmentForm()
+    if upload.validate_on_submit():
+        file = upload.file.data
+        try:
+            attachment = services.add_attachment(lesson, file.filename or "", file.read())
+            db.session.commit()
+        except CatalogueError as error:
+            db.session.rollback()
+            if error.field is None:
+                return _refused(error, slug)
+            _show_error(upload, error, "file")
+        else:
+            flash(_("%(name)s has been attached.", name=attachment.filename), "success")
+            return redirect(url_for(".manage_edit_lesson", lesson_id=lesson.id))
+    return _lesson_page(LessonForm(formdata=None, obj=lesson), lesson.module, lesson, upload)
+
+
+@bp.route("/manage/attachments/<int:attachment_id>/delete", methods=["POST"])
+@access.roles(*HR)
+def manage_delete_attachment(attachment_id: int):
+    attachment = db.session.scalar(
+        sa.select(Attachment)
+        .where(Attachment.id == attachment_id)
+        .options(
+            joinedload(Attachment.lesson)
+            .joinedload(Lesson.module)
+            .joinedload(Module.version)
+            .joinedload(CourseVersion.course)
+        )
+    ) or abort(404)
+    lesson = attachment.lesson
+    lesson_id, slug = lesson.id, lesson.module.version.course.slug
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.remove_attachment(attachment)
+        db.session.commit()
+    except CatalogueError as error:
+        db.session.rollback()
+        return _refused(error, slug)
+    flash(_("The file has been removed."), "success")
+    return redirect(url_for(".manage_edit_lesson", lesson_id=lesson_id))
+
+
+# --- who is enrolled ------------------------------------------------------------------------
+
+ENROLMENT_SORTS = ("due", "name", "employee_no", "completed", "enrolled")
+
+
+@dataclass
+class EnrolmentListFilter:
+    status: str | None = None
+    sort: str = "due"
+    descending: bool = False
+
+
+def _reversed_order(sort: str) -> tuple:
+    """The opposite of ``queries.enrolment_list_query``'s order for ``sort``."""
+    return {
+        "due": (Enrolment.due_on.is_(None), Enrolment.due_on.desc(), Enrolment.id.desc()),
+        "name": (Employee.name.desc(), Enrolment.id.desc()),
+        "employee_no": (Employee.employee_no.desc(), Enrolment.id.desc()),
+        "completed": (Enrolment.completed_at.asc().nulls_last(), Enrolment.id.desc()),
+        "enrolled": (Enrolment.created_at.asc(), Enrolment.id.desc()),
+    }[sort]
+
+
+@bp.route("/manage/courses/<slug>/enrolments")
+@access.roles(*HR)
+def manage_course_enrolments(slug: str):
+    course = _course_or_404(slug)
+    status, sort = request.args.get("status"), request.args.get("sort", "due")
+    f = EnrolmentListFilter(
+        status=status if status in ENROLMENT_STATUS_LABELS else None,
+        sort=sort if sort in ENROLMENT_SORTS else "due",
+        descending=request.args.get("dir") == "desc",
+    )
+    today = clock.today()
+    query = queries.enrolment_list_query(
+        course_id=course.id, status=f.status, today=today, sort=f.sort
+    ).options(joinedload(Enrolment.curriculum))
+    if f.descending:
+        query = query.order_by(None).order_by(*_reversed_order(f.sort))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
+    return render_template(
+        "courses/manage/enrolments.html",
+        course=course,
+        page=page,
+        f=f,
+        today=today,
+        progress=queries.progress_for(page.items),
+        **_labels(),
+    )
