@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("courses", __name__)
 
-from courses.views import assignment, authoring, learner, packages  # noqa: E402,F401
+from courses.views import assignment, authoring, learner, lessons, packages  # noqa: E402,F401

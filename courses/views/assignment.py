@@ -3,39 +3,27 @@ enrolment rules and curricula; team leads follow their people's training."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from courses import enrolment, queries, rules
+from courses import enrolment, queries, rules, team_queries
 from courses.forms.assignment import AssignForm, CurriculumForm, RuleForm
-from courses.models import (
-    Course,
-    CourseVersion,
-    Curriculum,
-    CurriculumCourse,
-    CurriculumEnrolment,
-    Enrolment,
-    EnrolmentRule,
-)
+from courses.models import Course, Curriculum, EnrolmentRule
 from courses.services import CatalogueError
+from courses.team_queries import CURRICULUM_SORTS, RULE_SORTS, TEAM_STATUSES
 from courses.views import bp
 from lms import access, clock
 from lms.extensions import db
 from lms.forms import ConfirmForm, choices
 from lms.i18n import locale_code
-from lms.organisation.models import Employee, EmployeeStatus, Team
 from lms.organisation.queries import filter_choices
 
 HR = ("hr", "admin")
-TEAM_STATUSES = ("open", "overdue", "not_started", "in_progress", "completed", "all")
 
 
 @dataclass
@@ -62,10 +50,6 @@ def _list_filter(sorts: dict, default: str, **extra: object) -> ListFilter:
     )
 
 
-def _ordered(query: sa.Select, columns: tuple, descending: bool) -> sa.Select:
-    return query.order_by(*(c.desc() if descending else c.asc() for c in columns))
-
-
 def _show_error(form: FlaskForm, error: CatalogueError, default: str) -> None:
     """Undo the refused write and show the service's message on its field."""
     db.session.rollback()
@@ -76,7 +60,7 @@ def _show_error(form: FlaskForm, error: CatalogueError, default: str) -> None:
 def _target_choices(form: AssignForm | RuleForm, lang: str) -> None:
     """Published courses and every curriculum, for the two target selects."""
     courses = queries.catalogue(queries.CatalogueFilter())
-    curricula = db.session.scalars(sa.select(Curriculum).order_by(Curriculum.title))
+    curricula = team_queries.curricula_by_title()
     form.course.choices = choices(
         [("", "—")]
         + [(str(c.id), f"{c.current_version.display_title(lang)} ({c.slug})") for c in courses]
@@ -153,12 +137,6 @@ def assign_training():
 
 # --- enrolment rules -----------------------------------------------------------------------
 
-RULE_SORTS = {
-    "name": (EnrolmentRule.name, EnrolmentRule.id),
-    "created": (EnrolmentRule.created_at, EnrolmentRule.id),
-    "active": (EnrolmentRule.active, EnrolmentRule.name, EnrolmentRule.id),
-}
-
 
 @bp.route("/manage/rules")
 @access.roles(*HR)
@@ -166,39 +144,20 @@ def rule_list():
     f = _list_filter(RULE_SORTS, "created")
     if "sort" not in request.args:
         f.descending = True  # newest first
-    query = sa.select(EnrolmentRule).options(
-        joinedload(EnrolmentRule.course).joinedload(Course.current_version),
-        joinedload(EnrolmentRule.curriculum),
-        joinedload(EnrolmentRule.post),
-        joinedload(EnrolmentRule.team),
-        joinedload(EnrolmentRule.department),
-    )
     page = db.paginate(
-        _ordered(query, RULE_SORTS[f.sort], f.descending),
+        team_queries.rule_list_query(f.sort, f.descending),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
         count=True,
-    )
-    rule_ids = [r.id for r in page.items]
-    creator_ids = {r.created_by_id for r in page.items if r.created_by_id}
-    enrolled = dict(
-        db.session.execute(
-            sa.select(Enrolment.rule_id, sa.func.count(sa.distinct(Enrolment.employee_id)))
-            .where(Enrolment.rule_id.in_(rule_ids))
-            .group_by(Enrolment.rule_id)
-        ).all()
-    )
-    creators = dict(
-        db.session.execute(
-            sa.select(Employee.id, Employee.name).where(Employee.id.in_(creator_ids))
-        ).all()
     )
     return render_template(
         "courses/manage/rules.html",
         page=page,
         f=f,
-        enrolled=enrolled,
-        creators=creators,
+        enrolled=team_queries.people_enrolled_by_rule([r.id for r in page.items]),
+        creators=team_queries.employee_names(
+            {r.created_by_id for r in page.items if r.created_by_id}
+        ),
         confirm_form=ConfirmForm(),
     )
 
@@ -253,45 +212,24 @@ def rule_toggle(rule_id: int):
 
 # --- curricula -------------------------------------------------------------------------------
 
-CURRICULUM_SORTS = {
-    "title": (Curriculum.title, Curriculum.id),
-    "slug": (Curriculum.slug,),
-    "due_days": (Curriculum.due_days, Curriculum.id),
-    "created": (Curriculum.created_at, Curriculum.id),
-}
-
 
 @bp.route("/manage/curricula")
 @access.roles(*HR)
 def curriculum_list():
     f = _list_filter(CURRICULUM_SORTS, "title")
     page = db.paginate(
-        _ordered(sa.select(Curriculum), CURRICULUM_SORTS[f.sort], f.descending),
+        team_queries.curriculum_list_query(f.sort, f.descending),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
         count=True,
     )
     ids = [c.id for c in page.items]
-    course_counts = dict(
-        db.session.execute(
-            sa.select(CurriculumCourse.curriculum_id, sa.func.count())
-            .where(CurriculumCourse.curriculum_id.in_(ids))
-            .group_by(CurriculumCourse.curriculum_id)
-        ).all()
-    )
-    people_counts = dict(
-        db.session.execute(
-            sa.select(CurriculumEnrolment.curriculum_id, sa.func.count())
-            .where(CurriculumEnrolment.curriculum_id.in_(ids))
-            .group_by(CurriculumEnrolment.curriculum_id)
-        ).all()
-    )
     return render_template(
         "courses/manage/curricula.html",
         page=page,
         f=f,
-        course_counts=course_counts,
-        people_counts=people_counts,
+        course_counts=team_queries.courses_per_curriculum(ids),
+        people_counts=team_queries.people_per_curriculum(ids),
     )
 
 
@@ -339,11 +277,7 @@ def curriculum_new():
 @bp.route("/manage/curricula/<slug>", methods=["GET", "POST"])
 @access.roles(*HR)
 def curriculum_edit(slug: str):
-    curriculum = db.session.scalar(
-        sa.select(Curriculum)
-        .where(Curriculum.slug == slug)
-        .options(selectinload(Curriculum.items).joinedload(CurriculumCourse.course))
-    )
+    curriculum = team_queries.curriculum_by_slug(slug)
     if curriculum is None:
         abort(404)
     return _curriculum_page(curriculum)
@@ -352,100 +286,30 @@ def curriculum_edit(slug: str):
 # --- the team lead's view ------------------------------------------------------------------
 
 
-def _status_expression(today: dt.date):
-    """The derived status of ``Enrolment.status`` in SQL."""
-    return sa.case(
-        (Enrolment.completed_at.is_not(None), "completed"),
-        (Enrolment.due_on < today, "overdue"),
-        (Enrolment.started_at.is_not(None), "in_progress"),
-        else_="not_started",
-    )
-
-
-def _team_people(f: ListFilter) -> sa.Select:
-    """The ids of the people whose training this user follows."""
-    if current_user.has_role(*HR):
-        people = sa.select(Employee.id).where(Employee.status != EmployeeStatus.LEFT)
-        if f.team_id:
-            people = people.where(Employee.team_id == f.team_id)
-        return people
-    return queries.team_members_query(current_user)
-
-
-def _team_sorts(today: dt.date) -> dict[str, tuple]:
-    rank = sa.case(
-        (Enrolment.completed_at.is_not(None), 3),
-        (Enrolment.due_on < today, 0),
-        (Enrolment.started_at.is_not(None), 1),
-        else_=2,
-    )
-    return {
-        # open before completed, then the earliest due (so the overdue) first
-        "due": (
-            Enrolment.completed_at.is_not(None),
-            Enrolment.due_on.is_(None),
-            Enrolment.due_on,
-            Employee.name,
-            Enrolment.id,
-        ),
-        "status": (rank, Enrolment.due_on.is_(None), Enrolment.due_on, Enrolment.id),
-        "person": (Employee.name, Employee.employee_no, Enrolment.id),
-        "course": (Employee.name, Enrolment.id),  # after the course title, joined below
-    }
-
-
 @bp.route("/team/learning")
 @access.roles("supervisor", "hr", "admin")
 def team_learning():
     today, lang = clock.today(), locale_code()
     is_hr = current_user.has_role(*HR)
-    sorts = _team_sorts(today)
     status = request.args.get("status", "open")
     f = _list_filter(
-        sorts,
+        team_queries.team_sorts(today),
         "due",
         status=status if status in TEAM_STATUSES else "open",
         team_id=_id(request.args.get("team")) if is_hr else None,
     )
-    people = _team_people(f)
-    query = queries.enrolment_list_query(
-        employee_ids=people,
-        status=None if f.status in ("open", "all") else f.status,
-        today=today,
-    ).order_by(None)
-    if f.status == "open":
-        query = query.where(Enrolment.completed_at.is_(None))
-    columns = sorts[f.sort]
-    if f.sort == "course":
-        current = aliased(CourseVersion)
-        query = query.join(Course, Course.id == Enrolment.course_id).outerjoin(
-            current, current.id == Course.current_version_id
-        )
-        title = sa.func.coalesce(current.title_en, current.title) if lang == "en" else current.title
-        columns = (title, *columns)
-    page = db.paginate(
-        _ordered(query, columns, f.descending),
-        per_page=current_app.config["PAGE_SIZE"],
-        error_out=False,
-        count=True,
+    people = team_queries.team_people(current_user, everyone=is_hr, team_id=f.team_id)
+    query = team_queries.team_enrolments(
+        people, status=f.status, sort=f.sort, descending=f.descending, today=today, lang=lang
     )
-    statuses = _status_expression(today).label("status")
-    derived = sa.select(statuses).where(Enrolment.employee_id.in_(people)).subquery()
-    counts = dict(
-        db.session.execute(
-            sa.select(derived.c.status, sa.func.count()).group_by(derived.c.status)
-        ).all()
-    )
-    counts["open"] = sum(counts.get(s, 0) for s in ("overdue", "not_started", "in_progress"))
-    counts["all"] = counts["open"] + counts.get("completed", 0)
-    teams = list(db.session.scalars(sa.select(Team).order_by(Team.name))) if is_hr else []
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], error_out=False, count=True)
     return render_template(
         "courses/team.html",
         page=page,
         f=f,
         today=today,
-        counts=counts,
-        teams=teams,
+        counts=team_queries.team_status_counts(people, today),
+        teams=team_queries.teams_by_name() if is_hr else [],
         is_hr=is_hr,
         statuses=TEAM_STATUSES,
         progress=queries.progress_for(page.items),

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, joinedload, selectinload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from courses import queries, services
 from courses.forms.authoring import (
@@ -23,21 +23,13 @@ from courses.forms.authoring import (
     ENROLMENT_STATUS_LABELS,
     TIER_LABELS,
     VERSION_STATUS_LABELS,
-    AttachmentForm,
     CourseForm,
-    LessonForm,
-    ModuleForm,
-    MoveForm,
     PublishForm,
 )
-from courses.markdown import render
 from courses.models import (
-    Attachment,
     Course,
     CourseVersion,
     Enrolment,
-    Lesson,
-    Module,
     Tier,
     Track,
     VersionStatus,
@@ -51,14 +43,13 @@ from lms.i18n import locale_code
 from lms.organisation.models import Employee
 
 HR = ("hr", "admin")
-MAX_PREVIEW_CHARS = 200_000
 
 
-def _me():
+def acting_user():
     return current_user._get_current_object()
 
 
-def _show_error(form, error: CatalogueError, default: str) -> None:
+def show_error(form, error: CatalogueError, default: str) -> None:
     """Put a service's message on the field it names (or on ``default``)."""
     field = getattr(form, error.field or "", None) or getattr(form, default)
     field.errors = [*field.errors, str(error)]
@@ -73,7 +64,7 @@ def _labels() -> dict:
     }
 
 
-def _course_or_404(slug: str) -> Course:
+def course_or_404(slug: str) -> Course:
     course = db.session.scalar(
         sa.select(Course)
         .where(Course.slug == slug)
@@ -82,7 +73,7 @@ def _course_or_404(slug: str) -> Course:
     return course or abort(404)
 
 
-def _draft(course: Course) -> CourseVersion | None:
+def draft_version(course: Course) -> CourseVersion | None:
     return db.session.scalar(
         sa.select(CourseVersion).where(
             CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT
@@ -259,7 +250,7 @@ def _course_form(course: Course | None) -> CourseForm:
     form.track.choices = choices((t.id, t.display_name(lang)) for t in _tracks())
     form.prerequisites.choices = choices(_course_options(course.id if course else None))
     if course is not None and request.method == "GET":
-        version = _draft(course) or course.current_version
+        version = draft_version(course) or course.current_version
         form.slug.data, form.track.data, form.tier.data = course.slug, course.track_id, course.tier
         form.self_enrolment.data = course.self_enrolment
         form.default_prerequisites.data = course.default_prerequisites
@@ -286,9 +277,9 @@ def _save_course(form: CourseForm, course: Course | None) -> Course | None:
     )
     try:
         if course is None:
-            course = services.create_course(fields, actor=_me(), now=clock.now())
+            course = services.create_course(fields, actor=acting_user(), now=clock.now())
         else:
-            services.update_course(course, fields, actor=_me(), now=clock.now())
+            services.update_course(course, fields, actor=acting_user(), now=clock.now())
         required = list(
             db.session.scalars(sa.select(Course).where(Course.id.in_(form.prerequisites.data)))
         )
@@ -296,7 +287,7 @@ def _save_course(form: CourseForm, course: Course | None) -> Course | None:
         db.session.commit()
     except CatalogueError as error:
         db.session.rollback()
-        _show_error(form, error, "slug")
+        show_error(form, error, "slug")
         return None
     except IntegrityError:  # a concurrent request took the slug
         db.session.rollback()
@@ -320,7 +311,7 @@ def manage_new_course():
 @bp.route("/manage/courses/<slug>/edit", methods=["GET", "POST"])
 @access.roles(*HR)
 def manage_edit_course(slug: str):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     form = _course_form(course)
     if form.validate_on_submit():
         saved = _save_course(form, course)
@@ -336,7 +327,7 @@ def manage_edit_course(slug: str):
 @bp.route("/manage/courses/<slug>")
 @access.roles(*HR)
 def manage_course(slug: str):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     versions = list(
         db.session.scalars(
             sa.select(CourseVersion)
@@ -366,7 +357,7 @@ def manage_course(slug: str):
 
 
 def _confirmed_course(slug: str) -> Course:
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     return course
@@ -390,7 +381,7 @@ def manage_start_draft(slug: str):
 @bp.route("/manage/courses/<slug>/publish", methods=["POST"])
 @access.roles(*HR)
 def manage_publish(slug: str):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     form = PublishForm()
     if not form.validate_on_submit():
         if form.csrf_token.errors:
@@ -400,7 +391,7 @@ def manage_publish(slug: str):
     else:
         try:
             version = services.publish(
-                course, actor=_me(), now=clock.now(), note=form.change_note.data
+                course, actor=acting_user(), now=clock.now(), note=form.change_note.data
             )
             db.session.commit()
             flash(_("Version %(n)d is published.", n=version.number), "success")
@@ -430,248 +421,6 @@ def manage_restore_course(slug: str):
     return redirect(url_for(".manage_course", slug=course.slug))
 
 
-# --- modules ------------------------------------------------------------------------------
-
-
-def _module_or_404(module_id: int) -> Module:
-    module = db.session.scalar(
-        sa.select(Module)
-        .where(Module.id == module_id)
-        .options(joinedload(Module.version).joinedload(CourseVersion.course))
-    )
-    return module or abort(404)
-
-
-def _refused(error: CatalogueError, slug: str):
-    flash(str(error), "danger")
-    return redirect(url_for(".manage_course", slug=slug))
-
-
-def _module_page(form: ModuleForm, version: CourseVersion, module: Module | None):
-    course = version.course
-    if form.validate_on_submit():
-        try:
-            services.save_module(version, module, form.title.data, form.title_en.data)
-            db.session.commit()
-        except CatalogueError as error:
-            db.session.rollback()
-            if error.field is None:
-                return _refused(error, course.slug)
-            _show_error(form, error, "title")
-        else:
-            flash(_("The module has been saved."), "success")
-            return redirect(url_for(".manage_course", slug=course.slug))
-    return render_template(
-        "courses/manage/module_form.html",
-        form=form,
-        course=course,
-        module=module,
-        editable=version.status == VersionStatus.DRAFT,
-    )
-
-
-@bp.route("/manage/courses/<slug>/modules/new", methods=["GET", "POST"])
-@access.roles(*HR)
-def manage_new_module(slug: str):
-    course = _course_or_404(slug)
-    draft = _draft(course)
-    if draft is None:
-        flash(_("Start a new version before changing the course."), "warning")
-        return redirect(url_for(".manage_course", slug=course.slug))
-    return _module_page(ModuleForm(), draft, None)
-
-
-@bp.route("/manage/modules/<int:module_id>", methods=["GET", "POST"])
-@access.roles(*HR)
-def manage_edit_module(module_id: int):
-    module = _module_or_404(module_id)
-    return _module_page(ModuleForm(obj=module), module.version, module)
-
-
-@bp.route("/manage/modules/<int:module_id>/delete", methods=["POST"])
-@access.roles(*HR)
-def manage_delete_module(module_id: int):
-    module = _module_or_404(module_id)
-    slug = module.version.course.slug
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_module(module)
-        db.session.commit()
-    except CatalogueError as error:
-        db.session.rollback()
-        return _refused(error, slug)
-    flash(_("The module and its lessons have been removed from the draft."), "success")
-    return redirect(url_for(".manage_course", slug=slug))
-
-
-# --- lessons, the Markdown preview and attachments ----------------------------------------------
-
-
-def _lesson_or_404(lesson_id: int) -> Lesson:
-    lesson = db.session.scalar(
-        sa.select(Lesson)
-        .where(Lesson.id == lesson_id)
-        .options(
-            joinedload(Lesson.module).joinedload(Module.version).joinedload(CourseVersion.course),
-            selectinload(Lesson.attachments),
-        )
-    )
-    return lesson or abort(404)
-
-
-def _lesson_fields(form: LessonForm) -> services.LessonFields:
-    return services.LessonFields(
-        key=form.key.data or "",
-        title=form.title.data or "",
-        title_en=form.title_en.data,
-        body=form.body.data or "",
-        minutes=form.minutes.data,
-        required=form.required.data,
-        video_url=form.video_url.data,
-    )
-
-
-def _lesson_page(form: LessonForm, module: Module, lesson: Lesson | None, upload=None):
-    version = module.version
-    return render_template(
-        "courses/manage/lesson_form.html",
-        form=form,
-        module=module,
-        version=version,
-        course=version.course,
-        lesson=lesson,
-        editable=version.status == VersionStatus.DRAFT,
-        preview=render(form.body.data or ""),
-        upload_form=upload or AttachmentForm(formdata=None),
-    )
-
-
-def _save_lesson(form: LessonForm, module: Module, lesson: Lesson | None):
-    slug = module.version.course.slug
-    if form.validate_on_submit():
-        try:
-            saved = services.save_lesson(module, lesson, _lesson_fields(form))
-            db.session.commit()
-        except CatalogueError as error:
-            db.session.rollback()
-            if error.field is None:
-                return _refused(error, slug)
-            _show_error(form, error, "title")
-        else:
-            flash(_("The lesson has been saved."), "success")
-            return redirect(url_for(".manage_edit_lesson", lesson_id=saved.id))
-    return _lesson_page(form, module, lesson)
-
-
-@bp.route("/manage/modules/<int:module_id>/lessons/new", methods=["GET", "POST"])
-@access.roles(*HR)
-def manage_new_lesson(module_id: int):
-    module = _module_or_404(module_id)
-    return _save_lesson(LessonForm(), module, None)
-
-
-@bp.route("/manage/lessons/<int:lesson_id>", methods=["GET", "POST"])
-@access.roles(*HR)
-def manage_edit_lesson(lesson_id: int):
-    lesson = _lesson_or_404(lesson_id)
-    return _save_lesson(LessonForm(obj=lesson), lesson.module, lesson)
-
-
-@bp.route("/manage/lessons/<int:lesson_id>/move", methods=["POST"])
-@access.roles(*HR)
-def manage_move_lesson(lesson_id: int):
-    lesson = _lesson_or_404(lesson_id)
-    slug = lesson.module.version.course.slug
-    form = MoveForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        services.move_lesson(lesson, -1 if form.direction.data == "up" else 1)
-        db.session.commit()
-    except CatalogueError as error:
-        db.session.rollback()
-        return _refused(error, slug)
-    return redirect(url_for(".manage_course", slug=slug, _anchor=f"module-{lesson.module_id}"))
-
-
-@bp.route("/manage/lessons/<int:lesson_id>/delete", methods=["POST"])
-@access.roles(*HR)
-def manage_delete_lesson(lesson_id: int):
-    lesson = _lesson_or_404(lesson_id)
-    slug = lesson.module.version.course.slug
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_lesson(lesson)
-        db.session.commit()
-    except CatalogueError as error:
-        db.session.rollback()
-        return _refused(error, slug)
-    flash(_("The lesson has been removed from the draft."), "success")
-    return redirect(url_for(".manage_course", slug=slug))
-
-
-@bp.route("/manage/preview", methods=["POST"])
-@access.roles(*HR)
-def manage_preview():
-    """The sanitised HTML of some lesson Markdown, for the editor's live preview."""
-    data = request.get_json(silent=True)
-    text = data.get("markdown") if isinstance(data, dict) else request.form.get("markdown")
-    if not isinstance(text, str) or len(text) > MAX_PREVIEW_CHARS:
-        abort(400)
-    return jsonify(html=str(render(text)))
-
-
-@bp.route("/manage/lessons/<int:lesson_id>/attachments", methods=["POST"])
-@access.roles(*HR)
-def manage_add_attachment(lesson_id: int):
-    lesson = _lesson_or_404(lesson_id)
-    slug = lesson.module.version.course.slug
-    upload = AttachmentForm()
-    if upload.validate_on_submit():
-        file = upload.file.data
-        try:
-            attachment = services.add_attachment(lesson, file.filename or "", file.read())
-            db.session.commit()
-        except CatalogueError as error:
-            db.session.rollback()
-            if error.field is None:
-                return _refused(error, slug)
-            _show_error(upload, error, "file")
-        else:
-            flash(_("%(name)s has been attached.", name=attachment.filename), "success")
-            return redirect(url_for(".manage_edit_lesson", lesson_id=lesson.id))
-    return _lesson_page(LessonForm(formdata=None, obj=lesson), lesson.module, lesson, upload)
-
-
-@bp.route("/manage/attachments/<int:attachment_id>/delete", methods=["POST"])
-@access.roles(*HR)
-def manage_delete_attachment(attachment_id: int):
-    attachment = db.session.scalar(
-        sa.select(Attachment)
-        .where(Attachment.id == attachment_id)
-        .options(
-            joinedload(Attachment.lesson)
-            .joinedload(Lesson.module)
-            .joinedload(Module.version)
-            .joinedload(CourseVersion.course)
-        )
-    ) or abort(404)
-    lesson = attachment.lesson
-    lesson_id, slug = lesson.id, lesson.module.version.course.slug
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        services.remove_attachment(attachment)
-        db.session.commit()
-    except CatalogueError as error:
-        db.session.rollback()
-        return _refused(error, slug)
-    flash(_("The file has been removed."), "success")
-    return redirect(url_for(".manage_edit_lesson", lesson_id=lesson_id))
-
-
 # --- who is enrolled ------------------------------------------------------------------------
 
 ENROLMENT_SORTS = ("due", "name", "employee_no", "completed", "enrolled")
@@ -698,7 +447,7 @@ def _reversed_order(sort: str) -> tuple:
 @bp.route("/manage/courses/<slug>/enrolments")
 @access.roles(*HR)
 def manage_course_enrolments(slug: str):
-    course = _course_or_404(slug)
+    course = course_or_404(slug)
     status, sort = request.args.get("status"), request.args.get("sort", "due")
     f = EnrolmentListFilter(
         status=status if status in ENROLMENT_STATUS_LABELS else None,

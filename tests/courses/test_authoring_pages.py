@@ -519,7 +519,10 @@ def _manage_urls(app, course: Course, lesson: Lesson, attachment: Attachment) ->
     }
     urls = []
     for rule in app.url_map.iter_rules():
-        if app.view_functions[rule.endpoint].__module__ == "courses.views.authoring":
+        if app.view_functions[rule.endpoint].__module__ in (
+            "courses.views.authoring",
+            "courses.views.lessons",
+        ):
             path = rule.build({k: values[k] for k in rule.arguments})[1]
             methods = rule.methods - {"HEAD", "OPTIONS"}
             urls.extend((method, path) for method in sorted(methods))
