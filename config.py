@@ -73,8 +73,14 @@ class Config:
         self.MAX_CONTENT_LENGTH = env_int("LMS_MAX_UPLOAD_MB", 16) * 1024 * 1024
         self.ATTACHMENT_MAX_MB = env_int("LMS_ATTACHMENT_MAX_MB", 10)
         self.VIDEO_HOSTS = tuple(
-            h.strip() for h in (env("LMS_VIDEO_HOSTS", "player.bilibili.com,v.qq.com,"
-                                    "player.youku.com,www.youtube-nocookie.com") or "").split(",")
+            h.strip()
+            for h in (
+                env(
+                    "LMS_VIDEO_HOSTS",
+                    "player.bilibili.com,v.qq.com,player.youku.com,www.youtube-nocookie.com",
+                )
+                or ""
+            ).split(",")
             if h.strip()
         )
         self.IMPORT_MAX_ROWS = env_int("LMS_IMPORT_MAX_ROWS", 20000)
