@@ -28,7 +28,8 @@ from courses.models import (
     Lesson,
     LessonCompletion,
 )
-from courses.services import CatalogueError, missing_prerequisites
+from courses.prerequisites import missing_prerequisites
+from courses.services import CatalogueError
 from lms.extensions import db
 from lms.organisation.models import Employee, EmployeeStatus, Team
 

@@ -40,7 +40,7 @@ class AssignForm(FlaskForm):
 
 
 class RuleForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(_l("Rule name"), validators=[DataRequired(), Length(max=200)])
     course = SelectField(_l("Course"), choices=[], default="")
     curriculum = SelectField(_l("Curriculum"), choices=[], default="")
     post = SelectField(_l("Post"), choices=[], default="")

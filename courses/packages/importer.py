@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from courses import services
+from courses import prerequisites, services
 from courses.models import (
     Course,
     CoursePrerequisite,
@@ -249,10 +249,12 @@ def _write(
             else:
                 written.append((spec, _write_course(spec, courses, tracks, result, actor, now)))
         for _spec, course in written:  # clear first: no transient cycle while replacing
-            services.set_prerequisites(course, [], use_default=course.default_prerequisites)
+            prerequisites.set_prerequisites(course, [], use_default=course.default_prerequisites)
         for spec, course in written:
             required = [courses[slug] for slug, _line in spec.prerequisites]
-            services.set_prerequisites(course, required, use_default=course.default_prerequisites)
+            prerequisites.set_prerequisites(
+                course, required, use_default=course.default_prerequisites
+            )
         if publish:
             for spec, course in written:
                 services.publish(course, actor=actor, now=now, note=spec.change_note)

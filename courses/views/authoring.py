@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from courses import queries, services
+from courses import prerequisites, queries, services
 from courses.forms.authoring import (
     COURSE_STATUS_LABELS,
     ENROLMENT_STATUS_LABELS,
@@ -283,7 +283,9 @@ def _save_course(form: CourseForm, course: Course | None) -> Course | None:
         required = list(
             db.session.scalars(sa.select(Course).where(Course.id.in_(form.prerequisites.data)))
         )
-        services.set_prerequisites(course, required, use_default=form.default_prerequisites.data)
+        prerequisites.set_prerequisites(
+            course, required, use_default=form.default_prerequisites.data
+        )
         db.session.commit()
     except CatalogueError as error:
         db.session.rollback()
@@ -348,7 +350,7 @@ def manage_course(slug: str):
         versions=versions,
         draft=draft,
         shown=queries.version_outline(shown_id) if shown_id else None,
-        prerequisites=services.effective_prerequisites([course])[course.id],
+        prerequisites=prerequisites.effective_prerequisites([course])[course.id],
         enrolled=enrolled,
         completed=completed,
         publish_form=PublishForm(),

@@ -20,7 +20,8 @@ from courses import enrolment as enrolment_service
 from courses import queries
 from courses.markdown import render
 from courses.models import Attachment, Course, CourseStatus, Tier
-from courses.services import course_by_slug, missing_prerequisites
+from courses.prerequisites import missing_prerequisites
+from courses.services import course_by_slug
 from courses.views import bp
 from lms import access, clock
 from lms.extensions import db

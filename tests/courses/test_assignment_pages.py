@@ -303,7 +303,7 @@ def test_toggle_a_rule_off_and_on(hr_client, make, catalogue):
     page = text(
         hr_client.post(url, data={"csrf_token": token, "active": "0"}, follow_redirects=True)
     )
-    assert "Rule deactivated" in page and "Inactive" in page
+    assert "Rule deactivated" in page and "Disabled" in page
     db.session.refresh(rule)
     assert rule.active is False
     later = make.employee(post=agent)  # a rule that is off enrols nobody

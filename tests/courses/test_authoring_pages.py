@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from courses import enrolment, queries, services
+from courses import enrolment, prerequisites, queries, services
 from courses.models import (
     Attachment,
     Course,
@@ -356,7 +356,7 @@ def test_archive_and_restore(client, hr, catalogue):
 def test_editing_titles_goes_into_the_draft_and_prerequisites_refuse_cycles(client, hr, catalogue):
     basics = catalogue.course("basics")
     advanced = catalogue.course("advanced", tier=Tier.ADVANCED)
-    services.set_prerequisites(advanced, [basics])
+    prerequisites.set_prerequisites(advanced, [basics])
     page = text(client.get("/manage/courses/basics/edit"))
     assert 'value="Course 1"' in page and "advanced" in page
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from courses import enrolment, services
+from courses import enrolment, prerequisites, services
 from courses.models import (
     Curriculum,
     CurriculumCourse,
@@ -16,6 +16,7 @@ from courses.models import (
     Tier,
     VersionStatus,
 )
+from courses.services import CatalogueError
 from lms import clock
 from lms.extensions import db
 from lms.organisation import services as org
@@ -106,12 +107,12 @@ def test_default_prerequisites_follow_the_tiers(make, catalogue):
 
 def test_prerequisite_cycles_are_refused(catalogue):
     a, b, c = catalogue.course("aa"), catalogue.course("bb"), catalogue.course("cc")
-    services.set_prerequisites(b, [a])
-    services.set_prerequisites(c, [b])
-    with pytest.raises(services.CatalogueError, match="cycle: aa → cc → bb → aa"):
-        services.set_prerequisites(a, [c])
-    with pytest.raises(services.CatalogueError, match="itself"):
-        services.set_prerequisites(a, [a])
+    prerequisites.set_prerequisites(b, [a])
+    prerequisites.set_prerequisites(c, [b])
+    with pytest.raises(CatalogueError, match="cycle: aa → cc → bb → aa"):
+        prerequisites.set_prerequisites(a, [c])
+    with pytest.raises(CatalogueError, match="itself"):
+        prerequisites.set_prerequisites(a, [a])
 
 
 def test_rule_enrols_everyone_matching_at_once_and_new_hires_later(make, catalogue):

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from courses import enrolment, packages, services
+from courses import enrolment, packages, prerequisites, services
 from courses.markdown import render
 from courses.models import (
     Attachment,
@@ -457,7 +457,7 @@ def test_every_problem_is_reported_at_once(app):
 def test_a_cycle_through_the_database_is_refused(app, catalogue):
     first = catalogue.course("first")
     second = catalogue.course("second")
-    services.set_prerequisites(second, [first])
+    prerequisites.set_prerequisites(second, [first])
     files = {
         "course.yaml": COURSE_B.replace("pkg-b", "first")
         .replace("[pkg-a]", "[second]")
