@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from bench.harness import bench_app, median_seconds
 from bench.scale_data import build
-from courses import enrolment
+from courses import assignment
 from courses.models import Course, Enrolment, EnrolmentRule
 from lms import clock
 from lms.extensions import db
@@ -68,12 +68,12 @@ def main() -> None:
             db.session.commit()
 
         def apply():
-            created = enrolment.apply_rule(rule, now=clock.now())
+            created = assignment.apply_rule(rule, now=clock.now())
             db.session.commit()
             assert created == matching, (created, matching)
 
         def apply_again():  # idempotent: everyone is enrolled already
-            assert enrolment.apply_rule(rule, now=clock.now()) == 0
+            assert assignment.apply_rule(rule, now=clock.now()) == 0
             db.session.commit()
 
         floor_s = median_seconds(floor, args.repeat, setup=clear)

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from courses.enrolment import connect_signals
+    from courses.assignment import connect_signals
     from courses.views import bp
 
     connect_signals()

@@ -10,8 +10,8 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
+from courses import assignment, queries
 from courses import enrolment as enrolment_service
-from courses import queries
 from courses.models import Course, CourseStatus, Curriculum, Enrolment, Track
 from lms import access, clock
 from lms.api import bp, openapi
@@ -158,7 +158,7 @@ def create_enrolment():
         if course is not None:
             enrolment_service.enrol(person, course, now=clock.now(), due_on=due_on, actor=actor)
         else:
-            enrolment_service.enrol_curriculum(
+            assignment.enrol_curriculum(
                 person, curriculum, now=clock.now(), due_on=due_on, actor=actor
             )
     except enrolment_service.EnrolmentError as error:

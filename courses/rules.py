@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
-from courses import enrolment
+from courses import assignment
 from courses.models import (
     Course,
     CourseStatus,
@@ -83,14 +83,14 @@ def assign_training(
     now: dt.datetime,
 ) -> AssignmentResult:
     """Assign a course or a curriculum to listed people (by employee number) or to a group
-    (team, post and department narrow each other down). See ``enrolment.assign``."""
+    (team, post and department narrow each other down). See ``assignment.assign``."""
     numbers = parse_employee_nos(employee_nos)
     if numbers and (team_id or post_id or department_id):
         raise CatalogueError(
             _("List people or choose a team, post or department — not both."), "employees"
         )
     employee_ids = resolve_employee_nos(numbers) if numbers else None
-    created = enrolment.assign(
+    created = assignment.assign(
         course=course,
         curriculum=curriculum,
         employee_ids=employee_ids,
@@ -103,7 +103,7 @@ def assign_training(
     )
     people = db.session.scalar(
         sa.select(sa.func.count()).select_from(
-            enrolment.people_query(
+            assignment.people_query(
                 employee_ids=employee_ids,
                 post_id=post_id,
                 team_id=team_id,
@@ -134,7 +134,7 @@ def set_rule_active(rule: EnrolmentRule, active: bool, now: dt.datetime) -> int:
     returns how many enrolments that created."""
     rule.active = active
     db.session.flush()
-    return enrolment.apply_rule(rule, now=now) if active else 0
+    return assignment.apply_rule(rule, now=now) if active else 0
 
 
 # --- curricula -------------------------------------------------------------------------------

@@ -101,3 +101,14 @@ def serialise(session: Any, name: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         key = zlib.crc32(name.encode()) - 2**31
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
+def dialect_insert(table: Any) -> Any:
+    """An INSERT of the bound database's dialect, for ON CONFLICT clauses (PostgreSQL and
+    SQLite spell them the same way)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from lms.extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)

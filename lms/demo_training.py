@@ -8,7 +8,7 @@ import random
 
 import sqlalchemy as sa
 
-from courses import enrolment
+from courses import assignment, enrolment
 from courses.models import Curriculum, Enrolment
 from courses.packages import import_library
 from courses.queries import version_outline
@@ -28,7 +28,7 @@ def load_training(now: dt.datetime, hr: Employee) -> None:
     curricula = {c.slug: c for c in db.session.scalars(sa.select(Curriculum))}
     agent = db.session.scalar(sa.select(Post).where(Post.title == "客服专员"))
     # every new agent gets the onboarding curriculum, due 30 days after hire
-    enrolment.create_rule(
+    assignment.create_rule(
         name="客服专员入职培训",
         course=None,
         curriculum=curricula["agent-onboarding"],
@@ -44,7 +44,7 @@ def load_training(now: dt.datetime, hr: Employee) -> None:
     # the after-sales and complaints teams must know consumer-protection rules
     for team_name in ("售后一组", "售后二组", "投诉处理组"):
         team = db.session.scalar(sa.select(Team).where(Team.name == team_name))
-        enrolment.assign(
+        assignment.assign(
             curriculum=curricula["consumer-rights-compliance"],
             team_id=team.id,
             due_on=now.date() + dt.timedelta(days=45),
@@ -56,7 +56,7 @@ def load_training(now: dt.datetime, hr: Employee) -> None:
         sa.select(Employee).where(Employee.post_id == agent.id, Employee.status == "active")
     ).all()
     for person in veterans:
-        enrolment.assign(
+        assignment.assign(
             curriculum=curricula["agent-onboarding"],
             employee_ids=[person.id],
             due_on=None,
@@ -67,7 +67,7 @@ def load_training(now: dt.datetime, hr: Employee) -> None:
         sa.select(Employee).where(Employee.username.in_(["mentor", "lead"]))
     ).all()
     for person in mentors:
-        enrolment.assign(
+        assignment.assign(
             curriculum=curricula["mentor-certification"],
             employee_ids=[person.id],
             due_on=now.date() + dt.timedelta(days=40),

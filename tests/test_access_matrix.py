@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from courses import services as course_services
-from courses.enrolment import create_rule
+from courses.assignment import create_rule
 from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token

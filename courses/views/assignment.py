@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from courses import enrolment, queries, rules, team_queries
+from courses import assignment, queries, rules, team_queries
 from courses.forms.assignment import AssignForm, CurriculumForm, RuleForm
 from courses.models import Course, Curriculum, EnrolmentRule
 from courses.services import CatalogueError
@@ -172,7 +172,7 @@ def rule_new():
     if form.validate_on_submit():
         days, basis = form.due_days.data, form.due_basis.data
         try:
-            _rule, created = enrolment.create_rule(
+            _rule, created = assignment.create_rule(
                 name=form.name.data,
                 course=_get(Course, form.course.data),
                 curriculum=_get(Curriculum, form.curriculum.data),

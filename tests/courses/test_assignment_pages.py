@@ -9,7 +9,7 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from courses import enrolment
+from courses import assignment, enrolment
 from courses.models import (
     Curriculum,
     CurriculumCourse,
@@ -283,7 +283,7 @@ def test_toggle_a_rule_off_and_on(hr_client, make, catalogue):
     course = catalogue.course()
     agent = make.post("客服专员")
     first = make.employee(post=agent)
-    rule, created = enrolment.create_rule(
+    rule, created = assignment.create_rule(
         name="全体客服",
         course=course,
         curriculum=None,
@@ -307,7 +307,7 @@ def test_toggle_a_rule_off_and_on(hr_client, make, catalogue):
     db.session.refresh(rule)
     assert rule.active is False
     later = make.employee(post=agent)  # a rule that is off enrols nobody
-    enrolment.apply_rules_to([later.id], now=clock.now())
+    assignment.apply_rules_to([later.id], now=clock.now())
     assert enrolled_ids(course) == {first.id}
 
     page = text(
@@ -484,7 +484,7 @@ def test_hr_pages_are_forbidden_to_others(app, make, catalogue, role):
     make.employee(role, roles={role})
     curriculum = Curriculum(slug="path", title="路径", due_days=30)
     db.session.add(curriculum)
-    rule, _n = enrolment.create_rule(
+    rule, _n = assignment.create_rule(
         name="r",
         course=catalogue.course(),
         curriculum=None,
@@ -527,7 +527,7 @@ def test_statements_do_not_grow_with_enrolments(app, make, catalogue, hr):
     curriculum.items = [CurriculumCourse(course=courses[2], position=0)]
     db.session.add(curriculum)
     for target in ({"course": courses[0]}, {"curriculum": curriculum}):
-        enrolment.create_rule(
+        assignment.create_rule(
             name="规则",
             course=target.get("course"),
             curriculum=target.get("curriculum"),
@@ -551,7 +551,7 @@ def test_statements_do_not_grow_with_enrolments(app, make, catalogue, hr):
             e = enrolment.enrol(person, courses[1], now=clock.now(), due_on=due)
             if i % 4 == 0:
                 enrolment.complete_lesson(e, e.version.lessons[0], now=clock.now())
-        enrolment.apply_rules_to(ids, now=clock.now())
+        assignment.apply_rules_to(ids, now=clock.now())
         db.session.commit()
 
     hr_client = app.test_client()

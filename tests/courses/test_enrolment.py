@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from courses import enrolment, prerequisites, services
+from courses import assignment, enrolment, prerequisites, services
 from courses.models import (
     Curriculum,
     CurriculumCourse,
@@ -124,7 +124,7 @@ def test_rule_enrols_everyone_matching_at_once_and_new_hires_later(make, catalog
     ]
     make.employee(post=agent, status=EmployeeStatus.ACTIVE)
     make.employee(post=senior, status=EmployeeStatus.ONBOARDING)
-    rule, created = enrolment.create_rule(
+    rule, created = assignment.create_rule(
         name="新客服入职",
         course=course,
         curriculum=None,
@@ -140,7 +140,7 @@ def test_rule_enrols_everyone_matching_at_once_and_new_hires_later(make, catalog
     assert created == 3
     dues = set(db.session.scalars(sa.select(Enrolment.due_on)))
     assert dues == {dt.date(2026, 12, 1)}
-    assert enrolment.apply_rule(rule, now=clock.now()) == 0  # idempotent
+    assert assignment.apply_rule(rule, now=clock.now()) == 0  # idempotent
     # a new hire created through the organisation service is enrolled immediately
     person, _password = org.save_employee(
         None,
@@ -168,7 +168,7 @@ def test_curriculum_rule_and_assignment(make, catalogue):
     team = make.team()
     people = [make.employee(team=team) for _ in range(4)]
     hr = make.employee(roles={"hr"})
-    created = enrolment.assign(
+    created = assignment.assign(
         curriculum=curriculum,
         team_id=team.id,
         due_on=clock.today() + dt.timedelta(days=14),
@@ -177,7 +177,7 @@ def test_curriculum_rule_and_assignment(make, catalogue):
     )
     assert created == 12
     assert count(curriculum_id=curriculum.id) == 12
-    again = enrolment.assign(
+    again = assignment.assign(
         curriculum=curriculum, employee_ids=[people[0].id], due_on=None, actor=hr, now=clock.now()
     )
     assert again == 0
@@ -188,12 +188,12 @@ def test_assignment_refusals(make, catalogue):
     hr = make.employee(roles={"hr"})
     gone = make.employee(status=EmployeeStatus.LEFT)
     with pytest.raises(enrolment.EnrolmentError, match="has left"):
-        enrolment.assign(
+        assignment.assign(
             course=course, employee_ids=[gone.id], due_on=None, actor=hr, now=clock.now()
         )
     late = make.employee(hire_date=clock.today() + dt.timedelta(days=20))
     with pytest.raises(enrolment.EnrolmentError, match="hire date"):
-        enrolment.assign(
+        assignment.assign(
             course=course,
             employee_ids=[late.id],
             due_on=clock.today() + dt.timedelta(days=10),
@@ -201,7 +201,7 @@ def test_assignment_refusals(make, catalogue):
             now=clock.now(),
         )
     with pytest.raises(enrolment.EnrolmentError, match="past"):
-        enrolment.assign(
+        assignment.assign(
             course=course,
             employee_ids=[hr.id],
             due_on=clock.today() - dt.timedelta(days=1),

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from playwright.sync_api import FilePayload, Page, expect
 
-from courses import enrolment
+from courses import assignment
 from courses.models import Curriculum, CurriculumCourse, Enrolment
 from lms import clock
 from lms.extensions import db
@@ -34,7 +34,7 @@ def onboarding(live_app: Flask, hr_data: dict[str, object]) -> dict[str, object]
         curriculum.items = [CurriculumCourse(course=course, position=1)]
         db.session.add(curriculum)
         post = db.session.scalar(sa.select(Post).where(Post.title == POST))
-        enrolment.create_rule(
+        assignment.create_rule(
             name="新客服入职",
             course=None,
             curriculum=curriculum,
