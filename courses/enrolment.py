@@ -4,6 +4,7 @@ at once, by assignment or by rule, is in ``courses.assignment``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -128,11 +129,23 @@ def start(enrolment: Enrolment, *, now: dt.datetime) -> None:
     db.session.flush()
 
 
-def complete_lesson(enrolment: Enrolment, lesson: Lesson, *, now: dt.datetime) -> bool:
+# Checks a learner's "mark as done" must pass, registered by other capabilities: each returns
+# why the lesson cannot be marked done yet (e.g. "pass the lesson's quiz first") or None.
+completion_guards: list[Callable[[Enrolment, Lesson], str | None]] = []
+
+
+def complete_lesson(enrolment: Enrolment, lesson: Lesson, *, now: dt.datetime,
+                    by_learner: bool = False) -> bool:
     """Mark a lesson done; completes the course when every required lesson is. Returns
-    whether the course is now complete. Idempotent."""
+    whether the course is now complete. Idempotent. ``by_learner``: the learner clicked
+    "mark as done", so the guards apply (a lesson with a quiz completes by passing it)."""
     if lesson.version_id != enrolment.version_id:
         raise EnrolmentError(_("This lesson is not part of the version you are taking."))
+    if by_learner:
+        for guard in completion_guards:
+            reason = guard(enrolment, lesson)
+            if reason:
+                raise EnrolmentError(reason)
     start(enrolment, now=now)
     db.session.execute(
         dialect_insert(LessonCompletion.__table__)

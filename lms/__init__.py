@@ -62,8 +62,10 @@ def create_app(config: Config | None = None, **overrides: object) -> Flask:
 
 def _import_models() -> None:
     """Import every model module so metadata (and migrations) see all tables."""
+    import assessments.models  # noqa: F401
     import courses.models  # noqa: F401
     import lms.accounts.models  # noqa: F401
+    import lms.notifications.models  # noqa: F401
     import lms.organisation.models  # noqa: F401
     import lms.scheduler.models  # noqa: F401
 
@@ -82,3 +84,7 @@ def _register_blueprints(app: Flask) -> None:
     from courses import init_app as init_courses
 
     init_courses(app)
+
+    from assessments import init_app as init_assessments
+
+    init_assessments(app)

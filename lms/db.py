@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.dialects.postgresql
 from flask import has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -112,3 +113,7 @@ def dialect_insert(table: Any) -> Any:
 
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+# JSON documents: JSONB on PostgreSQL, JSON text on SQLite.
+JSONType = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")

@@ -90,9 +90,9 @@ def test_healthz_reports_an_unreachable_database(tmp_path):
 
 def test_scheduler_runs_its_sweeps_and_healthz_shows_it(app, client):
     results = run_all_once(app)
-    assert results == {"heartbeat": 0}
+    assert results == {"heartbeat": 0, "close-overdue-attempts": 0}
     again = run_all_once(app)
-    assert again == {"heartbeat": 0}
+    assert again == {"heartbeat": 0, "close-overdue-attempts": 0}
     run = db.session.scalar(sa.select(SweepRun).where(SweepRun.name == "heartbeat"))
     assert run.runs == 2 and run.last_error is None
     assert client.get("/healthz").get_json()["scheduler"]["last_run_at"] is not None

@@ -145,7 +145,9 @@ def lesson(slug: str, key: str):
         count=len(lessons),
         done=queries.completed_lesson_ids(mine),
         progress=queries.progress_for([mine])[mine.id],
-        body=render(lessons[index].body),
+        body=render(
+            lessons[index].body, drop_title=(lessons[index].title, lessons[index].title_en)
+        ),
         confirm_form=ConfirmForm(),
     )
     return page, 200, {"Content-Security-Policy": _frame_policy()}
@@ -161,7 +163,13 @@ def complete_lesson(slug: str, key: str):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     was_complete = mine.completed_at is not None
-    finished = enrolment_service.complete_lesson(mine, lessons[index], now=clock.now())
+    try:
+        finished = enrolment_service.complete_lesson(mine, lessons[index], now=clock.now(),
+                                                     by_learner=True)
+    except enrolment_service.EnrolmentError as error:
+        db.session.rollback()
+        flash(str(error), "warning")
+        return redirect(url_for(".lesson", slug=course.slug, key=key))
     db.session.commit()
     if finished and not was_complete:
         flash(

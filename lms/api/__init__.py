@@ -12,6 +12,7 @@ from lms.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # bearer tokens are not sent by browsers on their own: no CSRF to forge
 
+from assessments import api as assessments_api  # noqa: E402,F401
 from courses import api as courses_api  # noqa: E402,F401
 from lms.api import openapi  # noqa: E402,F401
 from lms.api.helpers import ApiError  # noqa: E402

@@ -25,4 +25,13 @@ def heartbeat(now: dt.datetime) -> int:
     return 0
 
 
-SWEEPS: tuple[Sweep, ...] = (Sweep("heartbeat", heartbeat),)
+def _close_overdue_attempts(now: dt.datetime) -> int:
+    from assessments.jobs import close_overdue_attempts
+
+    return close_overdue_attempts(now)
+
+
+SWEEPS: tuple[Sweep, ...] = (
+    Sweep("heartbeat", heartbeat),
+    Sweep("close-overdue-attempts", _close_overdue_attempts, every_seconds=30),
+)

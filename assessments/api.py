@@ -1,0 +1,1 @@
+"""API resources of the assessments: quizzes, attempts, statistics."""

@@ -1,0 +1,9 @@
+"""The assessment pages: one blueprint, routes grouped by audience."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("assessments", __name__)
+
+from assessments.views import bank, grading, learner, manage  # noqa: E402,F401
