@@ -9,29 +9,24 @@ from flask import Flask
 
 def _complete_lesson_on_pass(attempt, now: dt.datetime) -> None:
     """Passing a lesson's quiz completes the lesson (and maybe the course)."""
+    import sqlalchemy as sa
+
     from courses import enrolment, queries
     from courses.models import Enrolment
+    from lms.extensions import db
 
     quiz = attempt.quiz
     if quiz.course_id is None:
         return
-    from lms.extensions import db
-
-    mine = (
-        db.session.query(Enrolment)
-        .filter_by(employee_id=attempt.employee_id, course_id=quiz.course_id)
-        .one_or_none()
+    mine = db.session.scalar(
+        sa.select(Enrolment).where(
+            Enrolment.employee_id == attempt.employee_id, Enrolment.course_id == quiz.course_id
+        )
     )
     if mine is None or mine.version_id is None:
         return
-    lesson = next(
-        (
-            lesson
-            for lesson in queries.version_outline(mine.version_id).lessons
-            if lesson.key == quiz.lesson_key
-        ),
-        None,
-    )
+    lessons = queries.version_outline(mine.version_id).lessons
+    lesson = next((item for item in lessons if item.key == quiz.lesson_key), None)
     if lesson is not None:
         enrolment.complete_lesson(mine, lesson, now=now)
 
