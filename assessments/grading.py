@@ -47,6 +47,8 @@ def grade_automatically(attempt: Attempt) -> None:
 def may_grade(grader: Employee, attempt: Attempt) -> bool:
     """HR always; otherwise whom the quiz names: the learner's supervisor or team lead, or a
     mentor of the learner's team."""
+    if attempt.employee_id == grader.id:
+        return False  # nobody grades their own answers
     if grader.has_role("hr", "admin"):
         return True
     learner = attempt.employee
@@ -70,7 +72,11 @@ def grading_queue_query(grader: Employee) -> sa.Select:
         sa.select(AttemptAnswer)
         .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
         .join(Employee, Employee.id == Attempt.employee_id)
-        .where(AttemptAnswer.needs_manual.is_(True), Attempt.state == AttemptState.NEEDS_GRADING)
+        .where(
+            AttemptAnswer.needs_manual.is_(True),
+            Attempt.state == AttemptState.NEEDS_GRADING,
+            Attempt.employee_id != grader.id,
+        )
         .order_by(Attempt.finished_at, AttemptAnswer.slot)
     )
     if grader.has_role("hr", "admin"):

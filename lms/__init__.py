@@ -88,3 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from assessments import init_app as init_assessments
 
     init_assessments(app)
+
+    from lms.notifications import init_app as init_notifications
+
+    init_notifications(app)

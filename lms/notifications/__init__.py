@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from lms.extensions import db
@@ -45,3 +46,11 @@ def message(note: Notification) -> str:
         return str(MESSAGES[note.kind]) % params
     except (KeyError, TypeError, ValueError):
         return str(MESSAGES.get(note.kind, note.kind))
+
+
+def init_app(app: Flask) -> None:
+    """The inbox blueprint and the navbar's unread count."""
+    from lms.notifications.views import bp, unread_context
+
+    app.register_blueprint(bp)
+    app.context_processor(unread_context)
