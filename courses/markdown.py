@@ -6,6 +6,7 @@ Links keep http(s) and mailto targets and open safely; images may only come from
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 import nh3
@@ -72,9 +73,21 @@ def _filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
-def render(text: str) -> Markup:
-    """Markdown to safe HTML."""
-    html = _md.render(text or "")
+def render(text: str, *, drop_title: Iterable[str | None] = ()) -> Markup:
+    """Markdown to safe HTML. A leading level-1 heading whose text is one of ``drop_title``
+    (the lesson's own title, which the page shows already) is left out."""
+    env: dict = {}
+    tokens = _md.parse(text or "", env)
+    titles = {t.strip() for t in drop_title if t and t.strip()}
+    if (
+        titles
+        and len(tokens) >= 3
+        and tokens[0].type == "heading_open"
+        and tokens[0].tag == "h1"
+        and tokens[1].content.strip() in titles
+    ):
+        tokens = tokens[3:]
+    html = _md.renderer.render(tokens, _md.options, env)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -278,6 +278,13 @@ def may_open_attachment(person: Employee, attachment) -> bool:
     )
 
 
+def training_of(person: Employee) -> dict:
+    """A person's enrolments, most urgent first, and their progress: what their record shows
+    to HR, their supervisor and themselves (three statements)."""
+    enrolments = enrolments_of(person)
+    return {"enrolments": enrolments, "progress": progress_for(enrolments)}
+
+
 def learner_home(person: Employee) -> dict:
     """Everything the learner's home shows, in a fixed number of statements."""
     enrolments = enrolments_of(person)

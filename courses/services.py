@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 
+from courses import changelog
 from courses.models import (
     Attachment,
     Course,
@@ -393,32 +394,6 @@ def remove_attachment(attachment: Attachment) -> None:
 # --- publication ----------------------------------------------------------------------------
 
 
-def change_log(old: CourseVersion | None, new: CourseVersion) -> str:
-    """What changed between two versions, lesson by lesson (by their stable keys)."""
-    if old is None:
-        return _("First publication: %(n)d lessons.", n=len(new.lessons))
-    before = {lesson.key: lesson for lesson in old.lessons}
-    after = {lesson.key: lesson for lesson in new.lessons}
-    lines = []
-    for key in after.keys() - before.keys():
-        lines.append(_("Added lesson “%(t)s”.", t=after[key].title))
-    for key in before.keys() - after.keys():
-        lines.append(_("Removed lesson “%(t)s”.", t=before[key].title))
-    for key in after.keys() & before.keys():
-        a, b = before[key], after[key]
-        if (a.title, a.body, a.video_url, a.required) != (b.title, b.body, b.video_url, b.required):
-            lines.append(_("Changed lesson “%(t)s”.", t=b.title))
-        elif sorted(x.sha256 for x in a.attachments) != sorted(x.sha256 for x in b.attachments):
-            lines.append(_("Changed the files of lesson “%(t)s”.", t=b.title))
-    if [lesson.key for lesson in old.lessons] != [
-        lesson.key for lesson in new.lessons
-    ] and before.keys() == after.keys():
-        lines.append(_("Reordered lessons."))
-    if (old.title, old.summary) != (new.title, new.summary):
-        lines.append(_("Changed the title or summary."))
-    return "\n".join(sorted(lines)) or _("No change to the content.")
-
-
 def publish(
     course: Course, *, actor: Employee | None, now: dt.datetime, note: str | None = None
 ) -> CourseVersion:
@@ -434,7 +409,7 @@ def publish(
     if not draft.lessons:
         raise CatalogueError(_("Add at least one lesson before publishing."))
     previous = course.current_version
-    draft.change_log = change_log(previous, draft)
+    draft.change_log = changelog.dumps(changelog.compute(previous, draft))
     draft.change_note = (note or "").strip() or None
     draft.status = VersionStatus.PUBLISHED
     draft.published_at, draft.published_by_id = now, actor.id if actor else None

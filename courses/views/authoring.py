@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, contains_eager, joinedload
 
-from courses import prerequisites, queries, services
+from courses import changelog, prerequisites, queries, services
 from courses.forms.authoring import (
     COURSE_STATUS_LABELS,
     ENROLMENT_STATUS_LABELS,
@@ -79,6 +79,12 @@ def draft_version(course: Course) -> CourseVersion | None:
             CourseVersion.course_id == course.id, CourseVersion.status == VersionStatus.DRAFT
         )
     )
+
+
+def title_version(course: Course) -> CourseVersion | None:
+    """The version whose title names the course on HR's pages: the draft, else the one
+    published (one statement)."""
+    return draft_version(course) or course.current_version
 
 
 def _tracks() -> list[Track]:
@@ -320,7 +326,12 @@ def manage_edit_course(slug: str):
         if saved is not None:
             flash(_("Saved. Titles and summaries go live when you publish."), "success")
             return redirect(url_for(".manage_course", slug=saved.slug))
-    return render_template("courses/manage/course_form.html", form=form, course=course)
+    return render_template(
+        "courses/manage/course_form.html",
+        form=form,
+        course=course,
+        title_version=title_version(course),
+    )
 
 
 # --- the structure editor, publication and history ------------------------------------------
@@ -354,6 +365,7 @@ def manage_course(slug: str):
         enrolled=enrolled,
         completed=completed,
         publish_form=PublishForm(),
+        change_log_lines=changelog.lines,
         **_labels(),
     )
 
@@ -466,6 +478,7 @@ def manage_course_enrolments(slug: str):
     return render_template(
         "courses/manage/enrolments.html",
         course=course,
+        title_version=title_version(course),
         page=page,
         f=f,
         today=today,

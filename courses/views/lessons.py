@@ -14,7 +14,7 @@ from courses.markdown import render
 from courses.models import Attachment, CourseVersion, Lesson, Module, VersionStatus
 from courses.services import CatalogueError
 from courses.views import bp
-from courses.views.authoring import HR, course_or_404, draft_version, show_error
+from courses.views.authoring import HR, course_or_404, draft_version, show_error, title_version
 from lms import access
 from lms.extensions import db
 from lms.forms import ConfirmForm
@@ -57,6 +57,7 @@ def _module_page(form: ModuleForm, version: CourseVersion, module: Module | None
         "courses/manage/module_form.html",
         form=form,
         course=course,
+        title_version=title_version(course),
         module=module,
         editable=version.status == VersionStatus.DRAFT,
     )
@@ -132,6 +133,7 @@ def _lesson_page(form: LessonForm, module: Module, lesson: Lesson | None, upload
         module=module,
         version=version,
         course=version.course,
+        title_version=title_version(version.course),
         lesson=lesson,
         editable=version.status == VersionStatus.DRAFT,
         preview=render(form.body.data or ""),

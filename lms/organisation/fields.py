@@ -227,9 +227,9 @@ FIELDS: tuple[Field, ...] = (
     Field("post", _l("Post"), parse_reference, ("岗位", "职位")),
     Field(
         "supervisor",
-        _l("Supervisor"),
+        _l("Supervisor's employee number"),
         parse_reference,
-        ("上级工号", "上级", "直属上级", "supervisor_no", "supervisor number"),
+        ("上级工号", "直属上级工号", "上级", "直属上级", "supervisor_no", "supervisor number"),
     ),
     Field("locale", _l("Language"), parse_locale, ("语言", "language")),
     Field("timezone", _l("Time zone"), parse_timezone, ("时区", "time zone", "time_zone")),

@@ -19,7 +19,7 @@ STATUS_CHOICES = [
 ROLE_LABELS = {
     "employee": _l("Employee"),
     "mentor": _l("Mentor"),
-    "supervisor": _l("Supervisor"),
+    "supervisor": _l("Team lead"),  # the role; "Supervisor" is the person one reports to
     "hr": _l("HR"),
     "admin": _l("Administrator"),
 }

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
+from courses import queries as course_queries
 from lms import access, clock
 from lms.extensions import db
 from lms.forms import ConfirmForm, choices
@@ -171,6 +172,8 @@ def person(employee_no: str):
     return render_template(
         "organisation/person.html",
         person=person,
+        training=course_queries.training_of(person),
+        today=clock.today(),
         confirm_form=ConfirmForm(),
         role_labels=ROLE_LABELS,
     )
@@ -266,7 +269,7 @@ def import_template():
     body = "\ufeff" + header + "\r\n" + sample + "\r\n"
     return Response(
         body,
-        mimetype="text/csv; charset=utf-8",
+        mimetype="text/csv",  # the response adds "; charset=utf-8"
         headers={"Content-Disposition": "attachment; filename=employees-template.csv"},
     )
 

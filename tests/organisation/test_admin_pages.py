@@ -218,5 +218,6 @@ def test_departments_teams_and_posts(hr_client):
 
 def test_import_template_is_excel_friendly(hr_client):
     response = hr_client.get("/people/import/template.csv")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     assert response.data.startswith("\ufeff".encode())
     assert "工号" in response.get_data(as_text=True)
