@@ -30,6 +30,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(token_group)
     app.cli.add_command(employees_group)
     app.cli.add_command(course_group)
+    app.cli.add_command(questions_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
 
@@ -196,6 +197,63 @@ def course_import_library() -> None:
     from courses import packages
 
     click.get_current_context().invoke(course_import, path=packages.LIBRARY, draft=False)
+
+
+@click.group("questions")
+def questions_group() -> None:
+    """The question bank: import GIFT or Aiken files, export GIFT."""
+
+
+@questions_group.command("import")
+@click.option("--format", "fmt", type=click.Choice(["gift", "aiken"]), required=True)
+@click.option("--category", default="", help="Import under this category path, e.g. 客服/售后.")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def questions_import(fmt: str, category: str, path: Path) -> None:
+    """Import the questions of a file (all of them or none)."""
+    from assessments import transfer
+    from lms.extensions import db
+
+    try:
+        text = transfer.decode(path.read_bytes())
+    except transfer.TransferError as error:
+        raise click.ClickException(f"{path}: {error}") from None
+    base = [name for name in category.split("/") if name.strip()]
+    result = transfer.import_questions(text, fmt, base=base, actor=None, now=clock.now())
+    if not result.ok:
+        db.session.rollback()
+        for problem in result.problems:
+            where = f"{path}:{problem.line}" if problem.line else str(path)
+            click.echo(f"{where}: {problem.message}", err=True)
+        raise click.ClickException("Nothing was imported.")
+    db.session.commit()
+    paths = {row.path for row in result.rows}
+    click.echo(
+        f"Imported {result.created} questions into {len(paths)} categories "
+        f"({len(result.new_categories)} new)."
+    )
+
+
+@questions_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["gift"]), default="gift", show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: stdout.")
+@click.argument("category_path")
+@with_appcontext
+def questions_export(fmt: str, output: Path | None, category_path: str) -> None:
+    """Export a category and its subcategories, e.g. 客服/退换货."""
+    from assessments import bank, transfer
+
+    category = bank.category_by_path(category_path.split("/"))
+    if category is None:
+        raise click.ClickException(f"No category {category_path!r}.")
+    exported = transfer.export_category(category)
+    if output is None:
+        click.echo(exported.text, nl=False)
+    else:
+        output.write_text(exported.text, encoding="utf-8")
+        click.echo(f"Exported {exported.written} questions to {output}.", err=True)
+    for question_id, why in exported.skipped:
+        click.echo(f"Not exported: question {question_id}: {why}", err=True)
 
 
 @click.command("scheduler")
