@@ -10,18 +10,22 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from assessments import attempts
+from assessments.quizzes import set_override
 from courses import services as course_services
 from courses.assignment import create_rule
 from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token
 from lms.extensions import db
+from tests.assessments.conftest import QuizFactory, essay, true_false
 from tests.conftest import csrf_from, login
 from tests.courses.conftest import CatalogueFactory
 
 ROLES = ("anonymous", "employee", "mentor", "supervisor", "hr", "admin")
 HR = {"hr", "admin"}
 EVERYONE = {"employee", "mentor", "supervisor", "hr", "admin"}
+GRADERS = {"mentor", "supervisor", "hr", "admin"}
 
 # endpoint -> "public" or the set of roles that may reach it
 EXPECTED: dict[str, str | set[str]] = {
@@ -93,6 +97,45 @@ EXPECTED: dict[str, str | set[str]] = {
     "courses.package_import": HR,
     "courses.package_export": HR,
     "courses.team_learning": {"supervisor", "hr", "admin"},
+    "assessments.quiz_view": EVERYONE,
+    "assessments.quiz_start": EVERYONE,
+    "assessments.attempt_view": EVERYONE,  # and then only one's own attempts
+    "assessments.attempt_review": EVERYONE,
+    "assessments.attempt_save": EVERYONE,
+    "assessments.attempt_save_all": EVERYONE,
+    "assessments.attempt_submit": EVERYONE,
+    "assessments.grading_queue": GRADERS,
+    "assessments.grading_answer": GRADERS,  # and then per object: whom the quiz names, HR
+    "assessments.bank_category_edit": HR,
+    "assessments.bank_category_new": HR,
+    "assessments.bank_export": HR,
+    "assessments.bank_import": HR,
+    "assessments.bank_index": HR,
+    "assessments.bank_question_archive": HR,
+    "assessments.bank_question_edit": HR,
+    "assessments.bank_question_new": HR,
+    "assessments.bank_question_preview": HR,
+    "assessments.bank_question_regrade": HR,
+    "assessments.manage_quiz": HR,
+    "assessments.manage_quiz_add_fixed": HR,
+    "assessments.manage_quiz_add_random": HR,
+    "assessments.manage_quiz_attempts": HR,
+    "assessments.manage_quiz_new": HR,
+    "assessments.manage_quiz_override_remove": HR,
+    "assessments.manage_quiz_overrides": HR,
+    "assessments.manage_quiz_publish": HR,
+    "assessments.manage_quiz_remove_slot": HR,
+    "assessments.manage_quiz_settings": HR,
+    "assessments.manage_quiz_statistics": HR,
+    "assessments.manage_quizzes": HR,
+    "api.api_quiz_get": EVERYONE,
+    "api.api_quiz_start": EVERYONE,
+    "api.api_attempt_get": EVERYONE,  # and then only one's own attempts
+    "api.api_attempt_save": EVERYONE,
+    "api.api_attempt_submit": EVERYONE,
+    "api.api_quiz_statistics": HR,
+    "notifications.index": EVERYONE,
+    "notifications.mark_all_read": EVERYONE,
 }
 
 # Records that belong to somebody else: who may still see them although the route is theirs.
@@ -101,6 +144,22 @@ OTHERS_RECORD_VISIBLE_TO = {
     "accounts.revoke_token": set(),
     "courses.attachment": HR,
     "api.employee_enrolments": HR,
+    "assessments.attempt_view": set(),
+    "assessments.attempt_review": set(),
+    "assessments.attempt_save": set(),
+    "assessments.attempt_save_all": set(),
+    "assessments.attempt_submit": set(),
+    "api.api_attempt_get": set(),
+    "api.api_attempt_save": set(),
+    "api.api_attempt_submit": set(),
+    "assessments.grading_answer": HR,
+}
+
+
+# Routes that read a JSON body: the walk sends a well-formed one.
+JSON_BODIES = {
+    "api.api_attempt_save": {"response": True, "sequence": 99},
+    "assessments.attempt_save": {"response": True, "sequence": 99},
 }
 
 
@@ -169,8 +228,17 @@ def world(make):
         actor=None,
         now=clock.now(),
     )
+    quiz = QuizFactory().quiz(definitions=[true_false(1), essay(2)])
+    outsiders_attempt = attempts.start(quiz, outsider, now=clock.now())
+    attempts.save_answer(
+        outsiders_attempt.id, outsider, 2, "我理解您的心情……", sequence=1, now=clock.now()
+    )
+    attempts.submit(outsiders_attempt.id, outsider, now=clock.now())
+    set_override(quiz, outsider, time_limit_seconds=None, attempts_allowed=3, close_at=None)
     db.session.commit()
     return {
+        "quiz": quiz,
+        "quiz_attempt": outsiders_attempt,
         "people": people,
         "outsider": outsider,
         "token": token,
@@ -199,6 +267,14 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "lesson_id": world["lesson"].id,
         "module_id": world["lesson"].module_id,
         "rule_id": world["rule"].id,
+        "quiz_id": world["quiz"].id,
+        "attempt_id": world["quiz_attempt"].id,
+        "slot": 1,
+        "slot_id": world["quiz"].slots[0].id,
+        "question_id": world["quiz"].slots[0].question_id,
+        "category_id": world["quiz"].slots[0].question.category_id,
+        "answer_id": world["quiz_attempt"].answers[1].id,
+        "employee_id": world["outsider"].id,
     }
 
 
@@ -252,7 +328,10 @@ def test_every_route_for_every_role(app: Flask, world: dict, role: str):
             continue  # signing out would end the session for the rest of the walk; see below
         is_api = url.startswith("/api/")
         kwargs = {"headers": api_headers} if is_api else {}
-        if method in ("POST", "PATCH") and is_api:
+        if endpoint in JSON_BODIES:  # well-formed, so only access can refuse it
+            kwargs["json"] = JSON_BODIES[endpoint]
+            kwargs.setdefault("headers", {})["X-CSRFToken"] = token
+        elif method in ("POST", "PATCH", "PUT") and is_api:
             kwargs["json"] = {}
         elif method == "POST":
             kwargs["data"] = {"csrf_token": token}
