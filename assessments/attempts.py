@@ -131,6 +131,11 @@ def start(
             return existing
         refusal = can_start(quiz, person, now)
         if refusal is not None:
+            # A concurrent start may have committed its attempt between the two reads; that
+            # attempt is the one to resume, not a reason to refuse.
+            existing = open_attempt(quiz, person)
+            if existing is not None:
+                return existing
             raise refusal
         number = (
             db.session.scalar(

@@ -16,6 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import OperationalError
 
+from assessments import presenters as quiz_presenters
+from assessments import quizzes
 from courses import enrolment as enrolment_service
 from courses import queries
 from courses.markdown import render
@@ -133,6 +135,7 @@ def lesson(slug: str, key: str):
         db.session.commit()
     except OperationalError:
         db.session.rollback()
+    quiz = quizzes.quiz_for_lesson(course.id, lessons[index].key)  # the lesson ends with it
     page = render_template(
         "courses/lesson.html",
         course=course,
@@ -149,6 +152,9 @@ def lesson(slug: str, key: str):
             lessons[index].body, drop_title=(lessons[index].title, lessons[index].title_en)
         ),
         confirm_form=ConfirmForm(),
+        quiz=quiz,
+        quiz_passed=quiz is not None and quizzes.has_passed(quiz, current_user),
+        quiz_best=quiz and quiz_presenters.best_percent(quiz, current_user, clock.now()),
     )
     return page, 200, {"Content-Security-Policy": _frame_policy()}
 
@@ -164,8 +170,9 @@ def complete_lesson(slug: str, key: str):
         abort(400)
     was_complete = mine.completed_at is not None
     try:
-        finished = enrolment_service.complete_lesson(mine, lessons[index], now=clock.now(),
-                                                     by_learner=True)
+        finished = enrolment_service.complete_lesson(
+            mine, lessons[index], now=clock.now(), by_learner=True
+        )
     except enrolment_service.EnrolmentError as error:
         db.session.rollback()
         flash(str(error), "warning")
