@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from assessments import grading
 from assessments.models import (
@@ -206,9 +207,22 @@ def _draw(quiz: Quiz, rng: random.Random) -> list[tuple[QuestionVersion, float]]
     repeating a question. Every question in its current version."""
     chosen: list[tuple[QuestionVersion, float]] = []
     used: set[int] = set()
+    fixed_ids = [slot.question_id for slot in quiz.slots if slot.question_id is not None]
+    fixed = (
+        {
+            q.id: q
+            for q in db.session.scalars(
+                sa.select(Question)
+                .where(Question.id.in_(fixed_ids))
+                .options(joinedload(Question.current_version))
+            )
+        }
+        if fixed_ids
+        else {}
+    )
     for slot in quiz.slots:
         if slot.question_id is not None:
-            question = db.session.get(Question, slot.question_id)
+            question = fixed.get(slot.question_id)
             if question is None or question.current_version is None:
                 raise AttemptError(
                     "broken", _("This quiz has a question that no longer exists; tell HR."), 409
@@ -335,15 +349,17 @@ def _abandon(attempt: Attempt) -> None:
 def _finish(attempt: Attempt, *, finished_at: dt.datetime, now: dt.datetime) -> None:
     attempt.state = AttemptState.SUBMITTED
     attempt.finished_at = finished_at
-    grading.grade_automatically(attempt)
-    complete(attempt, now=now)
+    complete(attempt, now=now, answers=grading.grade_automatically(attempt))
 
 
-def complete(attempt: Attempt, *, now: dt.datetime) -> None:
+def complete(
+    attempt: Attempt, *, now: dt.datetime, answers: list[AttemptAnswer] | None = None
+) -> None:
     """Total the marks when nothing waits for a person; then passed or not."""
-    answers = db.session.scalars(
-        sa.select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
-    ).all()
+    if answers is None:
+        answers = db.session.scalars(
+            sa.select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
+        ).all()
     if any(a.needs_manual for a in answers):
         attempt.state = AttemptState.NEEDS_GRADING
         db.session.flush()

@@ -7,6 +7,7 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from sqlalchemy.orm import joinedload
 
 from assessments.models import (
     Attempt,
@@ -36,12 +37,20 @@ def grade_answer_automatically(answer: AttemptAnswer) -> None:
     answer.needs_manual = result.fraction is None
 
 
-def grade_automatically(attempt: Attempt) -> None:
-    for answer in db.session.scalars(
-        sa.select(AttemptAnswer).where(AttemptAnswer.attempt_id == attempt.id)
-    ):
+def grade_automatically(attempt: Attempt) -> list[AttemptAnswer]:
+    """Grade every answer the machine can (one statement to load them with their versions);
+    returns the answers so the caller can total them without reading them again."""
+    answers = list(
+        db.session.scalars(
+            sa.select(AttemptAnswer)
+            .where(AttemptAnswer.attempt_id == attempt.id)
+            .options(joinedload(AttemptAnswer.question_version))
+        )
+    )
+    for answer in answers:
         grade_answer_automatically(answer)
     db.session.flush()
+    return answers
 
 
 def may_grade(grader: Employee, attempt: Attempt) -> bool:
