@@ -1,29 +1,16 @@
 """Read-only queries for HR's quiz pages: the quiz list, a quiz with its slots, the bank
-search, the attempts list, and the item analysis.
-
-Statistics are never stored. ``item_analysis`` recomputes them on demand from the graded
-attempts, so they are always current when attempts are added, graded or regraded; there is
-nothing to invalidate and nothing to share between processes. The work is a bounded number
-of statements whatever the number of attempts (the quiz and its slots are loaded by the
-caller; then one statement for the answers of the analysed attempts, and one for the
-category tree when the quiz has random draws); the arithmetic is the pure functions of
-``assessments.statistics``. The result is memoised for the current request only (on
-``flask.g``), never in the process: several web processes serve the same quiz.
+search and the attempts list. The item analysis is in ``assessments.item_analysis``.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import g, has_request_context
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
-from assessments import statistics
 from assessments.models import (
     Attempt,
-    AttemptAnswer,
     AttemptState,
     Question,
     QuestionCategory,
@@ -317,159 +304,6 @@ def attempt_list_query(quiz: Quiz, f: AttemptFilter) -> sa.Select:
     return query.order_by(key, Attempt.id.desc())
 
 
-# --- item analysis --------------------------------------------------------------------------
-
-
-@dataclass
-class SlotAnalysis:
-    slot: QuizSlot
-    stats: statistics.QuestionStats
-    flags: list[str]
-
-
-@dataclass
-class ItemAnalysis:
-    all_attempts: bool
-    attempt_count: int
-    slots: list[SlotAnalysis] = field(default_factory=list)
-    quiz: statistics.QuizStats | None = None
-
-    @property
-    def enough(self) -> bool:
-        return self.attempt_count >= 2
-
-
-def random_guess_score(definition: dict) -> float | None:
-    """The expected fraction of a random guess, for the types where it is plain: a true or
-    false question, and a single choice (the mean credit of its options)."""
-    kind = definition.get("type")
-    if kind == "true_false":
-        return 0.5
-    if kind == "single_choice":
-        options = definition.get("options") or []
-        if options:
-            return sum(max(0.0, float(o.get("fraction", 0))) for o in options) / len(options)
-    return None
-
-
-def _category_trees(slots: list[QuizSlot]) -> dict[int, set[int]]:
-    """For each random slot, the categories it draws from (one statement, when any)."""
-    random_slots = [s for s in slots if s.question_id is None]
-    if not random_slots:
-        return {}
-    children: dict[int | None, list[int]] = defaultdict(list)
-    for category_id, parent_id in db.session.execute(
-        sa.select(QuestionCategory.id, QuestionCategory.parent_id)
-    ):
-        children[parent_id].append(category_id)
-    trees = {}
-    for slot in random_slots:
-        found, todo = set(), [slot.category_id]
-        while todo:
-            current = todo.pop()
-            if current in found:
-                continue
-            found.add(current)
-            if slot.include_subcategories:
-                todo.extend(children.get(current, []))
-        trees[slot.id] = found
-    return trees
-
-
-def _answer_rows(quiz: Quiz, all_attempts: bool) -> list[sa.Row]:
-    """Every answer of the analysed graded attempts, without the responses themselves."""
-    text = sa.cast(AttemptAnswer.response, sa.Text)
-    answered = sa.case((sa.and_(text.is_not(None), text != "null"), True), else_=False)
-    query = (
-        sa.select(
-            AttemptAnswer.attempt_id,
-            AttemptAnswer.slot,
-            AttemptAnswer.fraction,
-            answered.label("answered"),
-            QuestionVersion.question_id,
-            Question.category_id,
-        )
-        .join(Attempt, Attempt.id == AttemptAnswer.attempt_id)
-        .join(QuestionVersion, QuestionVersion.id == AttemptAnswer.question_version_id)
-        .join(Question, Question.id == QuestionVersion.question_id)
-        .where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.GRADED)
-        .order_by(AttemptAnswer.attempt_id, AttemptAnswer.slot)
-    )
-    if not all_attempts:
-        query = query.where(Attempt.number == 1)
-    return list(db.session.execute(query))
-
-
-def _marks_by_slot(
-    slots: list[QuizSlot], rows: list[sa.Row], trees: dict[int, set[int]]
-) -> list[dict[int, float | None]]:
-    """One mapping slot id -> mark per attempt. An answer belongs to the fixed slot of its
-    question; otherwise to the first random slot (in quiz order) that draws from its
-    category and still has room in that attempt. A slot's mark is the credit earned times
-    the slot's current marks; ``None`` when nothing in it was answered."""
-    fixed = {s.question_id: s for s in slots if s.question_id is not None}
-    random_slots = [s for s in slots if s.question_id is None]
-    by_attempt: dict[int, list[sa.Row]] = defaultdict(list)
-    for row in rows:
-        by_attempt[row.attempt_id].append(row)
-    matrix = []
-    for answers in by_attempt.values():
-        credit: dict[int, float] = defaultdict(float)
-        answered: dict[int, bool] = defaultdict(bool)
-        room = {s.id: s.count for s in random_slots}
-        for row in answers:
-            slot = fixed.get(row.question_id)
-            if slot is None:
-                slot = next(
-                    (
-                        s
-                        for s in random_slots
-                        if room[s.id] > 0 and row.category_id in trees.get(s.id, ())
-                    ),
-                    None,
-                )
-                if slot is None:
-                    continue  # the question's slot was removed since
-                room[slot.id] -= 1
-            credit[slot.id] += row.fraction or 0.0
-            answered[slot.id] = answered[slot.id] or bool(row.answered)
-        matrix.append(
-            {
-                slot.id: credit[slot.id] * slot.marks if answered[slot.id] else None
-                for slot in slots
-                if slot.id in credit
-            }
-        )
-    return matrix
-
-
 def slot_maximum(slot: QuizSlot) -> float:
+    """The most marks the slot gives: its marks, times the count of a random draw."""
     return slot.marks * (1 if slot.question_id is not None else slot.count)
-
-
-def item_analysis(quiz: Quiz, *, all_attempts: bool = False) -> ItemAnalysis:
-    """The item analysis of the quiz's graded first attempts (or all graded attempts), per
-    slot of the quiz as it stands. Computed on demand (see the module docstring)."""
-    memo = g.setdefault("_item_analysis", {}) if has_request_context() else {}
-    key = (quiz.id, all_attempts)
-    if key in memo:
-        return memo[key]
-    slots = list(quiz.slots)
-    rows = _answer_rows(quiz, all_attempts)
-    matrix = _marks_by_slot(slots, rows, _category_trees(slots))
-    result = ItemAnalysis(all_attempts=all_attempts, attempt_count=len(matrix))
-    if slots:
-        max_marks = {slot.id: slot_maximum(slot) for slot in slots}
-        guesses = {
-            slot.id: random_guess_score(slot.question.current_version.definition)
-            for slot in slots
-            if slot.question is not None and slot.question.current_version is not None
-        }
-        per_slot = statistics.question_statistics(matrix, max_marks, guesses)
-        result.slots = [
-            SlotAnalysis(slot=slot, stats=stats, flags=statistics.flags(stats))
-            for slot, stats in zip(slots, per_slot, strict=True)
-        ]
-        result.quiz = statistics.quiz_statistics(matrix, max_marks)
-    memo[key] = result
-    return result

@@ -1,21 +1,19 @@
 """Forms of the question bank: categories, one form per kind of question, the import.
 
 Each question form turns its fields into a definition (``build``) and back (``load``). Text
-areas in small formats (accepted answers, numerical answers, a rubric) are parsed here and
-their problems name the line; the definition is then judged by ``assessments.types.validate``
-and every problem is put on the field it concerns (``show_problems``). Keys of the definition
-that a form does not edit (an English option text, ``shuffle``, a GIFT ``format``) are kept.
-Tags are the question's (``tag_list`` goes to the bank service), not part of the definition.
+areas in small formats (accepted answers, numerical answers, a rubric, the YAML body) are read
+and written by ``assessments.forms.bank_text``, whose problems name the line; the definition is
+then judged by ``assessments.types.validate`` and every problem is put on the field it concerns
+(``show_problems``). Keys of the definition that a form does not edit (an English option text,
+``shuffle``, a GIFT ``format``) are kept. Tags are the question's (``tag_list`` goes to the
+bank service), not part of the definition.
 """
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from typing import Any, ClassVar
 
-import yaml
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField
@@ -35,8 +33,20 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from assessments import bank
 from assessments.formats import option_id
+from assessments.forms.bank_text import (
+    numerical_text,
+    parse_numerical,
+    parse_percent,
+    parse_rubric,
+    parse_short_answers,
+    parse_tags,
+    parse_yaml_body,
+    percent_text,
+    rubric_text,
+    short_answers_text,
+    yaml_body_text,
+)
 from assessments.types import DefinitionError, validate
-from assessments.types.choice import number_text
 from lms.forms import choices
 
 TYPE_LABELS = {
@@ -52,72 +62,11 @@ TYPE_LABELS = {
     "description": _l("Description"),
 }
 OPTION_ROWS = 8
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)"
-_WEIGHT = re.compile(rf"^(.*?)\s*=\s*({_NUMBER})\s*%$")
-_FEEDBACK = re.compile(r"\s#\s*")
 _QUOTED_KEY = re.compile(r"“([A-Za-z_]+)")
-_LEADING = re.compile(r"^\s*([+\-－]?[0-9０-９]+(?:[.．][0-9０-９]*)?)\s*(.*)$", re.DOTALL)
-
-
-def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text or "")
-
-
-def _percent(text: str) -> float | None:
-    """ "50", "50%", "－100" as a fraction; None when not a percentage from -100 to 100."""
-    text = _nfkc(text).strip().removesuffix("%").strip()
-    if not text:
-        return 0.0
-    if not re.fullmatch(_NUMBER, text) or not -100 <= float(text) <= 100:
-        return None
-    return round(float(text) / 100, 7)
-
-
-def _percent_text(fraction: float) -> str:
-    return number_text(round(fraction * 100, 5))
-
-
-def _tags(text: str) -> list[str]:
-    parts = re.split(r"[,，、;；]", text or "")
-    return list(dict.fromkeys(p.strip() for p in parts if p.strip()))
 
 
 def _add_error(field: Any, message: str) -> None:
     field.errors = [*field.errors, message]
-
-
-def _split_feedback(line: str) -> tuple[str, str | None]:
-    """``text # feedback`` (a '#' after a space starts the feedback)."""
-    match = _FEEDBACK.search(line)
-    if not match:
-        return line.strip(), None
-    return line[: match.start()].strip(), line[match.end() :].strip() or None
-
-
-def _leading_number(text: str) -> tuple[float, str] | None:
-    """The number a text starts with (full-width digits too) and the rest of the text."""
-    match = _LEADING.match(text)
-    if not match:
-        return None
-    return float(_nfkc(match.group(1)).replace("－", "-")), match.group(2)
-
-
-def _split_weight(text: str) -> tuple[str, float | None]:
-    """``text =50%`` → ("text", 0.5); no weight: full marks; a bad weight: None."""
-    cut = max(text.rfind("="), text.rfind("＝"))
-    weight = _nfkc(text[cut + 1 :]).strip() if cut >= 0 else ""
-    if cut < 0 or not re.fullmatch(rf"{_NUMBER}\s*%", weight):
-        return text.strip(), 1.0
-    value = float(weight.removesuffix("%").strip())
-    if not 0 <= value <= 100:
-        return text[:cut].strip(), None
-    return text[:cut].strip(), round(value / 100, 7)
-
-
-def _weight_suffix(item: dict) -> str:
-    fraction = item.get("fraction", 1.0)
-    text = "" if abs(fraction - 1.0) < 1e-9 else f" ={_percent_text(fraction)}%"
-    return text + (f" # {item['feedback']}" if item.get("feedback") else "")
 
 
 # --- categories -----------------------------------------------------------------------------
@@ -166,7 +115,7 @@ class QuestionForm(FlaskForm):
     # fields → definition
     @property
     def tag_list(self) -> list[str]:
-        return _tags(self.tags.data)
+        return parse_tags(self.tags.data)
 
     def build(self, kind: str, old: dict | None = None) -> dict | None:
         """The definition, or None when a field has a problem (the errors are on the form)."""
@@ -237,7 +186,7 @@ class ChoiceForm(QuestionForm):
                 {
                     "option_id": option.get("id", ""),
                     "text": option.get("text", ""),
-                    "fraction": _percent_text(option.get("fraction", 0)),
+                    "fraction": percent_text(option.get("fraction", 0)),
                     "feedback": option.get("feedback") or "",
                 }
             )
@@ -255,7 +204,7 @@ class ChoiceForm(QuestionForm):
                     _add_error(row.text, _l("Write the option's text, or clear the row."))
                     ok = False
                 continue
-            fraction = _percent(weight)
+            fraction = parse_percent(weight)
             if fraction is None:
                 _add_error(row.fraction, _l("A weight is a percentage from -100 to 100."))
                 ok = False
@@ -287,7 +236,7 @@ class ChoiceForm(QuestionForm):
                 self.problems.append(
                     _l(
                         "The positive weights must add up to 100%% (they add up to %(t)s%%).",
-                        t=_percent_text(total),
+                        t=percent_text(total),
                     )
                 )
                 ok = False
@@ -327,88 +276,20 @@ class ShortAnswerForm(QuestionForm):
     case_sensitive = BooleanField(_l("Upper and lower case must match"))
 
     def load_own(self, definition: dict) -> None:
-        self.answers.data = "\n".join(
-            a.get("text", "") + _weight_suffix(a) for a in definition.get("answers") or []
-        )
+        self.answers.data = short_answers_text(definition.get("answers") or [])
         self.case_sensitive.data = bool(definition.get("case_sensitive"))
 
     def build_own(self, definition: dict, old: dict) -> bool:
-        answers, ok = [], True
-        for number, line in enumerate((self.answers.data or "").splitlines(), 1):
-            if not line.strip():
-                continue
-            text, feedback = _split_feedback(line)
-            text, fraction = _split_weight(text)
-            if fraction is None:
-                message = _l("Line %(n)d: a weight is a percentage from 0 to 100.", n=number)
-                _add_error(self.answers, message)
-                ok = False
-            elif not text:
-                _add_error(self.answers, _l("Line %(n)d: write the answer.", n=number))
-                ok = False
-            else:
-                answer = {"text": text, "fraction": fraction}
-                if feedback:
-                    answer["feedback"] = feedback
-                answers.append(answer)
+        answers, errors = parse_short_answers(self.answers.data)
+        for message in errors:
+            _add_error(self.answers, message)
         definition["answers"] = answers
         if self.case_sensitive.data:
             definition["case_sensitive"] = True
-        return ok
+        return not errors
 
     def field_for(self, key: str) -> Any:
         return self.answers if key == "answers" else super().field_for(key)
-
-
-_RANGE = re.compile(rf"^({_NUMBER})\s*(?:\.\.|–|~|～)\s*({_NUMBER})$")
-_TOLERANCE = re.compile(rf"^({_NUMBER})(?:\s*(?:±|\+-|\+/-)\s*({_NUMBER}))?$")
-
-
-def parse_numerical(text: str) -> tuple[list[dict], list[str]]:
-    """Lines ``10 ± 0.5``, ``3..5`` or ``10``, each with an optional ``=50%`` weight and
-    ``# feedback``."""
-    answers, errors = [], []
-    for number, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        body, feedback = _split_feedback(line)
-        body, fraction = _split_weight(body)
-        body = _nfkc(body).strip()
-        ranged, single = _RANGE.match(body), _TOLERANCE.match(body)
-        if fraction is None:
-            errors.append(_l("Line %(n)d: a weight is a percentage from 0 to 100.", n=number))
-            continue
-        if ranged:
-            answer = {"min": float(ranged.group(1)), "max": float(ranged.group(2))}
-        elif single:
-            answer = {"value": float(single.group(1))}
-            answer["tolerance"] = float(single.group(2)) if single.group(2) else 0.0
-        else:
-            errors.append(
-                _l(
-                    "Line %(n)d: write a number, “value ± tolerance” or “min..max”.",
-                    n=number,
-                )
-            )
-            continue
-        answer["fraction"] = fraction
-        if feedback:
-            answer["feedback"] = feedback
-        answers.append(answer)
-    return answers, errors
-
-
-def numerical_text(answers: list[dict]) -> str:
-    lines = []
-    for answer in answers:
-        if "min" in answer:
-            body = f"{number_text(answer['min'])}..{number_text(answer['max'])}"
-        elif answer.get("tolerance"):
-            body = f"{number_text(answer['value'])} ± {number_text(answer['tolerance'])}"
-        else:
-            body = number_text(answer.get("value", 0))
-        lines.append(body + _weight_suffix(answer))
-    return "\n".join(lines)
 
 
 class NumericalForm(QuestionForm):
@@ -431,89 +312,6 @@ class NumericalForm(QuestionForm):
 
     def field_for(self, key: str) -> Any:
         return getattr(self, key) if key in self.managed else super().field_for(key)
-
-
-_CRITERION = re.compile(r"^([^:：]+)[:：](.*)$")
-
-
-def parse_rubric(text: str, old: dict | None = None) -> tuple[dict | None, list[str]]:
-    """One criterion per line: ``共情: 0 没有 | 2 部分 | 4 充分``. Criteria keep the id (and
-    English name) of the criterion of the same name in ``old``."""
-    known = {c.get("name"): c for c in ((old or {}).get("criteria") or []) if isinstance(c, dict)}
-    criteria, errors = [], []
-    taken = {c["id"] for c in known.values() if isinstance(c.get("id"), str)}
-    for number, line in enumerate((text or "").splitlines(), 1):
-        if not line.strip():
-            continue
-        head = _CRITERION.match(line.strip())
-        if not head or not head.group(1).strip():
-            errors.append(
-                _l(
-                    "Line %(n)d: write “criterion: points description | points description”.",
-                    n=number,
-                )
-            )
-            continue
-        name = head.group(1).strip()
-        levels, bad = [], False
-        for position, part in enumerate(head.group(2).split("|"), 1):
-            level = _leading_number(part)
-            if level is None or not level[1].strip():
-                errors.append(
-                    _l(
-                        "Line %(n)d, level %(k)d: write the points, then the description "
-                        "(e.g. “2 部分”).",
-                        n=number,
-                        k=position,
-                    )
-                )
-                bad = True
-                continue
-            points, descriptor = level
-            if points < 0:
-                errors.append(
-                    _l(
-                        "Line %(n)d, level %(k)d: points must not be negative.",
-                        n=number,
-                        k=position,
-                    )
-                )
-                bad = True
-            levels.append({"points": points, "descriptor": descriptor.strip()})
-        if not bad and len(levels) < 2:
-            errors.append(_l("Line %(n)d: a criterion needs at least 2 levels.", n=number))
-            bad = True
-        if any(c["name"] == name for c in criteria):
-            errors.append(_l("Line %(n)d: the criterion “%(c)s” is there twice.", n=number, c=name))
-            bad = True
-        if bad:
-            continue
-        previous = known.get(name)
-        if previous and isinstance(previous.get("id"), str):
-            criterion_id = previous["id"]
-        else:
-            count = len(criteria) + 1
-            while f"c{count}" in taken:
-                count += 1
-            criterion_id = f"c{count}"
-        taken.add(criterion_id)
-        criterion = {"id": criterion_id, "name": name, "levels": levels}
-        if previous and previous.get("name_en"):
-            criterion["name_en"] = previous["name_en"]
-        criteria.append(criterion)
-    if errors or not criteria:
-        return None, errors
-    return {"criteria": criteria}, []
-
-
-def rubric_text(rubric: dict | None) -> str:
-    lines = []
-    for criterion in (rubric or {}).get("criteria") or []:
-        levels = " | ".join(
-            f"{number_text(level['points'])} {level['descriptor']}" for level in criterion["levels"]
-        )
-        lines.append(f"{criterion['name']}: {levels}")
-    return "\n".join(lines)
 
 
 class EssayForm(QuestionForm):
@@ -568,8 +366,7 @@ class YamlForm(QuestionForm):
 
     def load(self, definition: dict) -> None:
         super().load(definition)
-        rest = {k: v for k, v in definition.items() if k not in self.reserved}
-        self.body.data = yaml.safe_dump(rest, allow_unicode=True, sort_keys=False, width=1000)
+        self.body.data = yaml_body_text(definition, self.reserved)
 
     def build(self, kind: str, old: dict | None = None) -> dict | None:
         # the YAML holds every other key, so nothing else of the old is kept
@@ -577,84 +374,18 @@ class YamlForm(QuestionForm):
         return super().build(kind, kept)
 
     def build_own(self, definition: dict, old: dict) -> bool:
-        try:
-            if any(isinstance(e, yaml.AliasEvent) for e in yaml.parse(self.body.data or "")):
-                _add_error(
-                    self.body, _l("Write every value out: YAML aliases (*name) are not used.")
-                )
-                return False
-            loaded = yaml.safe_load(self.body.data or "") or {}
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            problem = getattr(error, "problem", None) or str(error)
-            if mark is not None:
-                message = _l(
-                    "Line %(n)d, column %(c)d: %(p)s", n=mark.line + 1, c=mark.column + 1, p=problem
-                )
-            else:
-                message = str(problem)
+        loaded, errors = parse_yaml_body(self.body.data, definition["type"], self.reserved)
+        for message in errors:
             _add_error(self.body, message)
+        if loaded is None:
             return False
-        if not isinstance(loaded, dict):
-            _add_error(self.body, _l("The YAML must be a mapping of keys to values."))
-            return False
-        try:
-            loaded = json.loads(json.dumps(loaded, allow_nan=False))
-        except (TypeError, ValueError):
-            message = _l("Use only text, numbers, true/false, lists and mappings (quote dates).")
-            _add_error(self.body, message)
-            return False
-        ok = True
-        for key in loaded:
-            if key in self.reserved:
-                message = _l("“%(k)s” has its own field above; remove it from the YAML.", k=key)
-                _add_error(self.body, message)
-                ok = False
-        if not ok:
-            return False
-        definition.update(_with_ids(definition["type"], loaded))
+        definition.update(loaded)
         return True
 
     def field_for(self, key: str) -> Any:
         found = super().field_for(key)
         return found if found is not None else self.body
 
-
-def _with_ids(kind: str, loaded: dict) -> dict:
-    """Ids filled in where the author left them out (items may also be plain strings)."""
-    loaded = dict(loaded)
-    if kind == "ordering" and isinstance(loaded.get("items"), list):
-        loaded["items"] = [
-            {"id": str(n), "text": item} if isinstance(item, str) else item
-            for n, item in enumerate(loaded["items"], 1)
-        ]
-    for key, prefix in (("items", ""), ("pairs", ""), ("parts", "p")):
-        if isinstance(loaded.get(key), list):
-            for n, entry in enumerate(loaded[key], 1):
-                if isinstance(entry, dict) and entry.get("id") is None:
-                    entry["id"] = f"{prefix}{n}"
-                elif isinstance(entry, dict) and not isinstance(entry["id"], str):
-                    entry["id"] = str(entry["id"])
-    return loaded
-
-
-YAML_EXAMPLES = {
-    "matching": (
-        "pairs:\n"
-        "  - prompt: 商品破损\n    answer: 质检部\n"
-        "  - prompt: 快递丢件\n    answer: 物流部\n"
-        "distractors:\n  - 市场部\n"
-    ),
-    "ordering": "items:\n  - 倾听并确认问题\n  - 致歉并共情\n  - 给出解决方案\n  - 跟进确认\n",
-    "scenario": (
-        "case: |\n  顾客：我的快递三天了还没到！\n  客服：……\n"
-        "parts:\n"
-        "  - id: p1\n    weight: 1\n    question:\n      type: true_false\n"
-        "      stem: 客服应先致歉。\n      answer: true\n"
-        "  - id: p2\n    weight: 2\n    question:\n      type: essay\n"
-        "      stem: 写出你的回复。\n"
-    ),
-}
 
 FORMS: dict[str, type[QuestionForm]] = {
     "single_choice": ChoiceForm,

@@ -1,35 +1,27 @@
 """Routes of the assessments blueprint (bank): HR's question bank — the category tree and
 question list, category and question forms with version history, preview, archive and
-regrade, and GIFT/Aiken import (preview, then commit) and GIFT export.
+regrade. The import and export are in ``assessments.views.bank_transfer``; the queries in
+``assessments.queries``.
 
 Every route is for HR and administrators; a category or question that does not exist is a
 404. Services raise ``BankError`` for what they refuse; it is shown on the field it names."""
 
 from __future__ import annotations
 
-import io
 import random
-from dataclasses import dataclass, field
 
-import sqlalchemy as sa
 import yaml
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager, selectinload
 
-from assessments import bank, grading, transfer
-from assessments.forms.bank import (
-    FORMS,
-    TYPE_LABELS,
-    YAML_EXAMPLES,
-    CategoryForm,
-    ImportForm,
-    QuestionForm,
-)
-from assessments.models import Question, QuestionCategory, QuestionTag, QuestionVersion
+from assessments import bank, grading, queries, transfer
+from assessments.forms.bank import FORMS, TYPE_LABELS, CategoryForm, QuestionForm
+from assessments.forms.bank_text import YAML_EXAMPLES
+from assessments.models import Question, QuestionCategory
+from assessments.queries import BankFilter, Tree
 from assessments.types import question_type
 from assessments.views import bp
 from courses import queries as course_queries
@@ -41,106 +33,28 @@ from lms.i18n import locale_code
 from lms.organisation.models import Employee
 
 HR = ("hr", "admin")
-SORTS = ("created", "title", "type", "version")
 
 
-def _acting() -> Employee:
+def acting() -> Employee:
     return current_user._get_current_object()
 
 
-# --- the category tree ----------------------------------------------------------------------
-
-
-@dataclass
-class Node:
-    category: QuestionCategory
-    path: str
-    depth: int
-    own: int = 0  # questions directly in it
-    total: int = 0  # questions in it and below
-    children: list[Node] = field(default_factory=list)
-
-
-@dataclass
-class Tree:
-    roots: list[Node]
-    nodes: dict[int, Node]
-
-    def below(self, category_id: int) -> list[int]:
-        """The category's id and the ids of every category below it."""
-        found, queue = [], [self.nodes[category_id]]
-        while queue:
-            node = queue.pop()
-            found.append(node.category.id)
-            queue.extend(node.children)
-        return found
-
-    def flat(self, exclude: int | None = None) -> list[Node]:
-        """Depth first, by name; without ``exclude`` and what is below it."""
-        out: list[Node] = []
-
-        def walk(nodes: list[Node]) -> None:
-            for node in nodes:
-                if node.category.id != exclude:
-                    out.append(node)
-                    walk(node.children)
-
-        walk(self.roots)
-        return out
-
-
 def category_tree() -> Tree:
-    """Every category with its path and question counts, subcategories included (two
-    statements: the categories, and one grouped count)."""
-    lang = locale_code()
-    categories = db.session.scalars(sa.select(QuestionCategory)).all()
-    counts = dict(
-        db.session.execute(
-            sa.select(Question.category_id, sa.func.count(Question.id))
-            .where(Question.archived.is_(False))
-            .group_by(Question.category_id)
-        ).all()
-    )
-    nodes = {c.id: Node(c, "", 0, own=counts.get(c.id, 0)) for c in categories}
-    roots = []
-    for node in sorted(nodes.values(), key=lambda n: n.category.display_name(lang)):
-        parent = nodes.get(node.category.parent_id) if node.category.parent_id else None
-        (parent.children if parent else roots).append(node)
-
-    def settle(node: Node, prefix: str, depth: int) -> int:
-        node.path = prefix + node.category.display_name(lang)
-        node.depth = depth
-        node.total = node.own + sum(settle(c, node.path + " / ", depth + 1) for c in node.children)
-        return node.total
-
-    for root in roots:
-        settle(root, "", 0)
-    return Tree(roots, nodes)
+    return queries.category_tree(locale_code())
 
 
-def _category_choices(tree: Tree, *, blank: str | None = None, exclude: int | None = None):
+def category_choices(tree: Tree, *, blank: str | None = None, exclude: int | None = None):
     pairs = [("", blank)] if blank is not None else []
     return choices(pairs + [(str(n.category.id), n.path) for n in tree.flat(exclude)])
 
 
-def _category(value: str | int | None) -> QuestionCategory | None:
+def category_from(value: str | int | None) -> QuestionCategory | None:
+    """The category a select field names (None: none or the top level)."""
     text = str(value or "")
     return db.session.get(QuestionCategory, int(text)) if text.isdigit() else None
 
 
 # --- the question list ----------------------------------------------------------------------
-
-
-@dataclass
-class BankFilter:
-    category: int | None = None
-    subcategories: bool = True
-    q: str = ""
-    type: str | None = None
-    tag: str | None = None
-    archived: bool = False
-    sort: str = "created"
-    descending: bool = True
 
 
 def _bank_filter(tree: Tree) -> BankFilter:
@@ -155,47 +69,9 @@ def _bank_filter(tree: Tree) -> BankFilter:
         type=kind if kind in TYPE_LABELS else None,
         tag=(request.args.get("tag") or "").strip()[:50] or None,
         archived=request.args.get("archived") == "1",
-        sort=sort if sort in SORTS else "created",
+        sort=sort if sort in queries.BANK_SORTS else "created",
         descending=request.args.get("dir", "desc" if sort == "created" else "asc") == "desc",
     )
-
-
-def _question_query(f: BankFilter, tree: Tree) -> sa.Select:
-    version = QuestionVersion
-    title = sa.func.coalesce(version.definition["title"].as_string(), "")
-    stem = sa.func.coalesce(version.definition["stem"].as_string(), "")
-    query = (
-        sa.select(Question)
-        .join(version, version.id == Question.current_version_id)
-        .options(contains_eager(Question.current_version), selectinload(Question.tags))
-    )
-    if f.category is not None:
-        ids = tree.below(f.category) if f.subcategories else [f.category]
-        query = query.where(Question.category_id.in_(ids))
-    if not f.archived:
-        query = query.where(Question.archived.is_(False))
-    if f.type:
-        query = query.where(version.type == f.type)
-    if f.tag:
-        query = query.where(
-            sa.exists().where(QuestionTag.question_id == Question.id, QuestionTag.tag == f.tag)
-        )
-    if f.q:
-        needle = f.q.lower()
-        query = query.where(
-            sa.or_(
-                sa.func.lower(stem).contains(needle, autoescape=True),
-                sa.func.lower(title).contains(needle, autoescape=True),
-            )
-        )
-    keys = {
-        "created": (Question.created_at,),
-        "title": (sa.func.lower(sa.func.coalesce(sa.func.nullif(title, ""), stem)),),
-        "type": (version.type,),
-        "version": (version.number,),
-    }[f.sort]
-    order = [key.desc() if f.descending else key for key in keys]
-    return query.order_by(*order, Question.id.desc() if f.descending else Question.id)
 
 
 @bp.route("/bank")
@@ -204,20 +80,17 @@ def bank_index():
     tree = category_tree()
     f = _bank_filter(tree)
     page = db.paginate(
-        _question_query(f, tree),
+        queries.question_list_query(f, tree),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
         count=True,
     )
-    tags = db.session.scalars(
-        sa.select(QuestionTag.tag).distinct().order_by(QuestionTag.tag).limit(500)
-    ).all()
     return render_template(
         "assessments/bank/index.html",
         tree=tree,
         f=f,
         page=page,
-        tags=tags,
+        tags=queries.tags_in_use(),
         type_labels=TYPE_LABELS,
         excerpt=transfer.excerpt,
         selected=tree.nodes.get(f.category) if f.category else None,
@@ -231,7 +104,7 @@ def bank_index():
 def _category_form(category: QuestionCategory | None, tree: Tree) -> CategoryForm:
     form = CategoryForm()
     lang = locale_code()
-    form.parent.choices = _category_choices(
+    form.parent.choices = category_choices(
         tree, blank=_("— top level —"), exclude=category.id if category else None
     )
     form.track.choices = choices(
@@ -256,7 +129,7 @@ def _save_category(form: CategoryForm, category: QuestionCategory | None):
             category,
             name=form.name.data,
             name_en=form.name_en.data,
-            parent=_category(form.parent.data),
+            parent=category_from(form.parent.data),
             track=track,
         )
         db.session.commit()
@@ -303,46 +176,16 @@ def bank_category_edit(category_id: int):
     )
 
 
-@bp.route("/bank/categories/<int:category_id>/export.gift")
-@access.roles(*HR)
-def bank_export(category_id: int):
-    category = db.session.get(QuestionCategory, category_id) or abort(404)
-    archived = request.args.get("archived") == "1"
-    exported = transfer.export_category(category, include_archived=archived)
-    return send_file(
-        io.BytesIO(exported.text.encode("utf-8")),
-        mimetype="text/plain; charset=utf-8",
-        as_attachment=True,
-        download_name=f"{category.name}.gift.txt",
-    )
-
-
 # --- questions ------------------------------------------------------------------------------
 
 
 def _question_or_404(question_id: int) -> Question:
-    question = db.session.scalar(
-        sa.select(Question)
-        .where(Question.id == question_id)
-        .options(selectinload(Question.current_version), selectinload(Question.tags))
-    )
-    if question is None or question.current_version is None:
-        abort(404)
-    return question
-
-
-def _versions(question: Question) -> list:
-    return db.session.execute(
-        sa.select(QuestionVersion.number, QuestionVersion.created_at, Employee.name)
-        .outerjoin(Employee, Employee.id == QuestionVersion.created_by_id)
-        .where(QuestionVersion.question_id == question.id)
-        .order_by(QuestionVersion.number.desc())
-    ).all()
+    return queries.question_with_tags(question_id) or abort(404)
 
 
 def _question_form(kind: str, tree: Tree) -> QuestionForm:
     form = FORMS[kind]()
-    form.category.choices = _category_choices(tree)
+    form.category.choices = category_choices(tree)
     return form
 
 
@@ -388,11 +231,11 @@ def bank_question_new():
         form.category.data = category_arg
     if form.validate_on_submit():
         definition = form.build(kind)
-        category = _category(form.category.data)
+        category = category_from(form.category.data)
         if definition is not None and category is not None:
             try:
                 question = bank.create_question(
-                    category, definition, actor=_acting(), now=clock.now(), tags=form.tag_list
+                    category, definition, actor=acting(), now=clock.now(), tags=form.tag_list
                 )
                 db.session.commit()
             except bank.BankError as error:
@@ -417,13 +260,13 @@ def bank_question_edit(question_id: int):
         form.tags.data = ", ".join(t.tag for t in question.tags)
     if form.validate_on_submit():
         definition = form.build(kind, current.definition)
-        category = _category(form.category.data)
+        category = category_from(form.category.data)
         if definition is not None and category is not None:
             try:
                 version = bank.edit_question(
                     question,
                     definition,
-                    actor=_acting(),
+                    actor=acting(),
                     now=clock.now(),
                     tags=form.tag_list,
                     category=category,
@@ -441,7 +284,7 @@ def bank_question_edit(question_id: int):
                 else:
                     flash(_("Saved as version %(n)d.", n=version.number), "success")
                 return redirect(url_for(".bank_question_edit", question_id=question.id))
-    return _render_question_form(form, kind, question, _versions(question))
+    return _render_question_form(form, kind, question, queries.version_history(question))
 
 
 def key_details(definition: dict) -> dict:
@@ -459,11 +302,7 @@ def bank_question_preview(question_id: int):
     number = request.args.get("version", type=int)
     version = question.current_version
     if number is not None and number != version.number:
-        version = db.session.scalar(
-            sa.select(QuestionVersion).where(
-                QuestionVersion.question_id == question.id, QuestionVersion.number == number
-            )
-        ) or abort(404)
+        version = queries.question_version(question, number) or abort(404)
     kind = question_type(version.type)
     state = kind.prepare(version.definition, random.Random(question.id), True)
     return render_template(
@@ -473,7 +312,7 @@ def bank_question_preview(question_id: int):
         view=kind.public_view(version.definition, state),
         definition=version.definition,
         key=key_details(version.definition),
-        versions=_versions(question),
+        versions=queries.version_history(question),
         type_labels=TYPE_LABELS,
         markdown=markdown,
         render=markdown,  # for the learner's question partial
@@ -502,7 +341,7 @@ def bank_question_regrade(question_id: int):
     question = _question_or_404(question_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    changed = grading.regrade_question(question, actor=_acting(), now=clock.now())
+    changed = grading.regrade_question(question, actor=acting(), now=clock.now())
     db.session.commit()
     message = ngettext(
         "Regraded with version %(v)d: %(num)d answer changed.",
@@ -512,63 +351,3 @@ def bank_question_regrade(question_id: int):
     )
     flash(message, "success" if changed else "info")
     return redirect(url_for(".bank_question_edit", question_id=question.id))
-
-
-# --- import ---------------------------------------------------------------------------------
-
-
-def _import_text(form: ImportForm) -> str | None:
-    upload = form.file.data
-    if upload and getattr(upload, "filename", ""):
-        try:
-            return transfer.decode(upload.read())
-        except transfer.TransferError as error:
-            form.file.errors = [*form.file.errors, str(error)]
-            return None
-    if not (form.text.data or "").strip():
-        form.text.errors = [*form.text.errors, _("Upload a file or paste the questions.")]
-        return None
-    return form.text.data
-
-
-@bp.route("/bank/import", methods=["GET", "POST"])
-@access.roles(*HR)
-def bank_import():
-    tree = category_tree()
-    form = ImportForm()
-    form.category.choices = _category_choices(tree, blank=_("— top level —"))
-    if request.method == "GET":
-        form.category.data = request.args.get("category", "")
-    result = text = None
-    if form.validate_on_submit():
-        text = _import_text(form)
-        target = _category(form.category.data)
-        base = bank.category_path(target) if target else []
-        if text is not None and form.action.data == "import":
-            try:
-                result = transfer.import_questions(
-                    text, form.format.data, base=base, actor=_acting(), now=clock.now()
-                )
-            except (bank.BankError, IntegrityError) as error:
-                db.session.rollback()
-                message = str(error) if isinstance(error, bank.BankError) else None
-                result = transfer.ImportResult(
-                    problems=[transfer.Problem(None, None, message or _("Please try again."))]
-                )
-            if result.ok:
-                db.session.commit()
-                message = ngettext(
-                    "%(num)d question imported.", "%(num)d questions imported.", result.created
-                )
-                flash(message, "success")
-                return redirect(url_for(".bank_index", category=target.id if target else None))
-            db.session.rollback()
-        elif text is not None:
-            result = transfer.check(text, form.format.data, base)
-    return render_template(
-        "assessments/bank/import.html",
-        form=form,
-        result=result,
-        text=text,
-        type_labels=TYPE_LABELS,
-    )

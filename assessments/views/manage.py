@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from assessments import quizzes, reports
+from assessments import item_analysis, quizzes, reports
 from assessments.forms.bank import TYPE_LABELS
 from assessments.forms.manage import (
     ATTEMPT_STATE_LABELS,
@@ -376,7 +376,7 @@ def manage_quiz_attempts(quiz_id: int):
 @access.roles(*HR)
 def manage_quiz_statistics(quiz_id: int):
     quiz = _quiz_or_404(quiz_id)
-    analysis = reports.item_analysis(quiz, all_attempts=request.args.get("attempts") == "all")
+    analysis = item_analysis.for_quiz(quiz, all_attempts=request.args.get("attempts") == "all")
     return render_template(
         "assessments/manage/statistics.html",
         quiz=quiz,
