@@ -134,8 +134,9 @@ def start(enrolment: Enrolment, *, now: dt.datetime) -> None:
 completion_guards: list[Callable[[Enrolment, Lesson], str | None]] = []
 
 
-def complete_lesson(enrolment: Enrolment, lesson: Lesson, *, now: dt.datetime,
-                    by_learner: bool = False) -> bool:
+def complete_lesson(
+    enrolment: Enrolment, lesson: Lesson, *, now: dt.datetime, by_learner: bool = False
+) -> bool:
     """Mark a lesson done; completes the course when every required lesson is. Returns
     whether the course is now complete. Idempotent. ``by_learner``: the learner clicked
     "mark as done", so the guards apply (a lesson with a quiz completes by passing it)."""
