@@ -25,6 +25,9 @@ def _complete_lesson_on_pass(attempt, now: dt.datetime) -> None:
     )
     if mine is None or mine.version_id is None:
         return
+    if quiz.lesson_key is None:  # the course's final quiz
+        enrolment.refresh_completion(mine, now=now)
+        return
     lessons = queries.version_outline(mine.version_id).lessons
     lesson = next((item for item in lessons if item.key == quiz.lesson_key), None)
     if lesson is not None:
@@ -42,6 +45,14 @@ def _quiz_guard(enrolment, lesson) -> str | None:
     return None
 
 
+def _final_quiz_hold(enrolment) -> bool:
+    """A course with a final quiz is complete only once the quiz is passed."""
+    from assessments.quizzes import has_passed, quiz_for_course
+
+    quiz = quiz_for_course(enrolment.course_id)
+    return quiz is not None and not has_passed(quiz, enrolment.employee)
+
+
 def init_app(app: Flask) -> None:
     from assessments import attempts
     from assessments.views import bp
@@ -53,3 +64,5 @@ def init_app(app: Flask) -> None:
         attempts.on_passed.append(_complete_lesson_on_pass)
     if _quiz_guard not in enrolment.completion_guards:
         enrolment.completion_guards.append(_quiz_guard)
+    if _final_quiz_hold not in enrolment.course_completion_holds:
+        enrolment.course_completion_holds.append(_final_quiz_hold)

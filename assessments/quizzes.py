@@ -83,22 +83,25 @@ def _check(settings: QuizSettings, quiz: Quiz | None) -> None:
     review = settings.review or DEFAULT_REVIEW
     if set(review) - set(REVIEW_PHASES) or any(set(v) - set(REVIEW_ITEMS) for v in review.values()):
         raise QuizError(_("Unknown review option."), "review")
-    if (settings.course is None) != (settings.lesson_key is None):
-        raise QuizError(
-            _(
-                "A quiz sits at the end of a lesson: choose both the course and "
-                "the lesson, or neither."
-            ),
-            "lesson_key",
-        )
+    if settings.lesson_key is not None and settings.course is None:
+        raise QuizError(_("Choose the course of the lesson."), "lesson_key")
     if settings.course is not None:
+        # at the end of a lesson, or (no lesson) at the end of the course: one quiz per place
+        place = (
+            Quiz.lesson_key == settings.lesson_key
+            if settings.lesson_key is not None
+            else Quiz.lesson_key.is_(None)
+        )
         clash = db.session.scalar(
-            sa.select(Quiz.id).where(
-                Quiz.course_id == settings.course.id, Quiz.lesson_key == settings.lesson_key
-            )
+            sa.select(Quiz.id).where(Quiz.course_id == settings.course.id, place)
         )
         if clash is not None and (quiz is None or clash != quiz.id):
-            raise QuizError(_("That lesson has a quiz already."), "lesson_key")
+            raise QuizError(
+                _("That lesson has a quiz already.")
+                if settings.lesson_key
+                else _("That course has a final quiz already."),
+                "lesson_key",
+            )
 
 
 def save_quiz(
@@ -243,6 +246,17 @@ def final_grade(quiz: Quiz, attempts: list[Attempt]) -> float | None:
     if method == GradingMethod.AVERAGE:
         return round(sum(percents) / len(percents), 2)
     return max(percents)
+
+
+def quiz_for_course(course_id: int) -> Quiz | None:
+    """The published quiz at the end of the course (not of one of its lessons)."""
+    return db.session.scalar(
+        sa.select(Quiz).where(
+            Quiz.course_id == course_id,
+            Quiz.lesson_key.is_(None),
+            Quiz.status == QuizStatus.PUBLISHED,
+        )
+    )
 
 
 def quiz_for_lesson(course_id: int, lesson_key: str) -> Quiz | None:

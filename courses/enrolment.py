@@ -132,6 +132,30 @@ def start(enrolment: Enrolment, *, now: dt.datetime) -> None:
 # Checks a learner's "mark as done" must pass, registered by other capabilities: each returns
 # why the lesson cannot be marked done yet (e.g. "pass the lesson's quiz first") or None.
 completion_guards: list[Callable[[Enrolment, Lesson], str | None]] = []
+# Checks before a course counts as completed once its lessons are (e.g. its final quiz is
+# passed): each returns True to hold the completion back.
+course_completion_holds: list[Callable[[Enrolment], bool]] = []
+
+
+def refresh_completion(enrolment: Enrolment, *, now: dt.datetime) -> bool:
+    """Complete the course if every required lesson is done and nothing holds it back."""
+    if enrolment.completed_at is not None:
+        return True
+    remaining = db.session.scalar(
+        sa.select(sa.func.count(Lesson.id)).where(
+            Lesson.version_id == enrolment.version_id,
+            Lesson.required.is_(True),
+            ~Lesson.id.in_(
+                sa.select(LessonCompletion.lesson_id).where(
+                    LessonCompletion.enrolment_id == enrolment.id
+                )
+            ),
+        )
+    )
+    if remaining == 0 and not any(hold(enrolment) for hold in course_completion_holds):
+        enrolment.completed_at = now
+        db.session.flush()
+    return enrolment.completed_at is not None
 
 
 def complete_lesson(
@@ -157,18 +181,5 @@ def complete_lesson(
         )
         .on_conflict_do_nothing(index_elements=["enrolment_id", "lesson_id"])
     )
-    remaining = db.session.scalar(
-        sa.select(sa.func.count(Lesson.id)).where(
-            Lesson.version_id == enrolment.version_id,
-            Lesson.required.is_(True),
-            ~Lesson.id.in_(
-                sa.select(LessonCompletion.lesson_id).where(
-                    LessonCompletion.enrolment_id == enrolment.id
-                )
-            ),
-        )
-    )
-    if remaining == 0 and enrolment.completed_at is None:
-        enrolment.completed_at = now
     db.session.flush()
-    return enrolment.completed_at is not None
+    return refresh_completion(enrolment, now=now)

@@ -166,7 +166,7 @@ class QuizSettingsForm(FlaskForm):
         choices=choices(GRADER_LABELS.items()),
         default="mentor",
     )
-    placement = SelectField(_l("Where it sits (at the end of a lesson)"), choices=[])
+    placement = SelectField(_l("Where it sits (at the end of a lesson or of a course)"), choices=[])
 
     def load(self, quiz: Quiz) -> None:
         """Fill the form from a quiz (on GET)."""
@@ -239,15 +239,21 @@ SETTINGS_FIELDS = {
 }
 
 
+END_OF_COURSE = "@end"  # a placement value's "lesson" for a course's final quiz
+
+
 def placement_value(course_id: int | None, lesson_key: str | None) -> str:
-    return f"{course_id}:{lesson_key}" if course_id and lesson_key else ""
+    if not course_id:
+        return ""
+    return f"{course_id}:{lesson_key or END_OF_COURSE}"
 
 
 def parse_placement(value: str | None) -> tuple[int | None, str | None]:
+    """(course id, lesson key) — the key is None for the end of the course."""
     course_id, _colon, key = (value or "").partition(":")
     if not course_id.isdigit() or not key:
         return None, None
-    return int(course_id), key
+    return int(course_id), None if key == END_OF_COURSE else key
 
 
 class FixedSlotForm(FlaskForm):

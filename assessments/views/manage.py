@@ -108,10 +108,19 @@ def _settings_form(quiz: Quiz | None) -> QuizSettingsForm:
     if quiz is not None and request.method == "GET":
         form.load(quiz)
     pairs = [("", _("Not at the end of a lesson"))]
-    pairs += [
-        (placement_value(course_id, key), label)
-        for course_id, key, label in reports.lesson_choices(locale_code())
-    ]
+    lessons = reports.lesson_choices(locale_code())
+    seen: set[int] = set()
+    for course_id, key, label in lessons:
+        if course_id not in seen:
+            seen.add(course_id)
+            course_label = label.split(" — ", 1)[0]
+            pairs.append(
+                (
+                    placement_value(course_id, None),
+                    _("%(course)s — end of the course", course=course_label),
+                )
+            )
+        pairs.append((placement_value(course_id, key), label))
     current = placement_value(quiz.course_id, quiz.lesson_key) if quiz else ""
     if current and current not in {value for value, _label in pairs}:
         pairs.append((current, f"{quiz.course.slug} — {quiz.lesson_key}"))

@@ -74,10 +74,13 @@ def course(slug: str):
     version = queries.version_outline(mine.version_id if mine else course.current_version_id)
     if version is None:
         abort(404)
+    final_quiz = quizzes.quiz_for_course(course.id)
     return render_template(
         "courses/course.html",
         course=course,
         version=version,
+        final_quiz=final_quiz,
+        final_quiz_passed=final_quiz is not None and quizzes.has_passed(final_quiz, current_user),
         enrolment=mine,
         progress=queries.progress_for([mine]).get(mine.id) if mine else None,
         done=queries.completed_lesson_ids(mine),
