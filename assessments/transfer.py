@@ -15,10 +15,12 @@ the question's tags.
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import nh3
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
@@ -27,6 +29,7 @@ from assessments import bank
 from assessments.formats import ParsedQuestion, ParseResult, aiken, gift
 from assessments.models import Question, QuestionCategory
 from assessments.types import DefinitionError, validate
+from courses.markdown import render
 from lms.extensions import db
 from lms.organisation.models import Employee
 
@@ -85,7 +88,12 @@ def decode(data: bytes) -> str:
 
 
 def excerpt(definition: dict, length: int = 80) -> str:
+    """The title, or the beginning of the stem as plain text (Markdown rendered, tags and
+    escapes dropped)."""
     text = definition.get("title") or definition.get("stem") or definition.get("case") or ""
+    if not definition.get("title"):
+        source = str(text) if definition.get("format") == "html" else str(render(str(text)))
+        text = html.unescape(nh3.clean(source, tags=set()))
     text = " ".join(str(text).split())
     return text if len(text) <= length else text[: length - 1] + "…"
 
