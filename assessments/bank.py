@@ -178,6 +178,10 @@ def edit_question(
     )
     db.session.add(version)
     db.session.flush()
+    if current is not None:  # the images come along to the new version
+        from assessments.images import copy_images
+
+        copy_images(current, version)
     question.current_version = version
     db.session.flush()
     return version

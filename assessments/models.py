@@ -333,3 +333,23 @@ class GradeChange(db.Model):
         sa.ForeignKey("employee.id", ondelete="SET NULL")
     )
     changed_at: Mapped[dt.datetime] = mapped_column(default=now)
+
+
+class QuestionImage(db.Model):
+    """An image of one question version, referenced in its Markdown as ``image:filename``.
+    The bytes live in storage by their SHA-256; a new version carries the rows over."""
+
+    __tablename__ = "question_image"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_version_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("question_version.id", ondelete="CASCADE"), index=True
+    )
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(sa.String(64))
+
+    question_version: Mapped[QuestionVersion] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("question_version_id", "filename"),)

@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
 from assessments import attempts as attempt_service
-from assessments import quizzes
+from assessments import images, quizzes
 from assessments.grading import rubric_holder
 from assessments.models import Attempt, AttemptAnswer, AttemptState, Quiz, QuizStatus
 from assessments.types import question_type
@@ -97,6 +97,7 @@ def question(answer: AttemptAnswer, reveal: frozenset[str], finished: bool) -> d
     shown: dict[str, Any] = {
         "slot": answer.slot,
         "type": version.type,
+        "question_version_id": version.id,
         "max_marks": answer.max_marks,
         "view": kind.public_view(definition, answer.state or {}),
         "response": answer.response,
@@ -152,6 +153,7 @@ def attempt(attempt: Attempt, now: dt.datetime, *, with_questions: bool = True) 
             passed=attempt.passed,
         )
     if with_questions:
+        images.preload(a.question_version for a in attempt.answers)  # one statement at most
         shown["questions"] = [question(a, reveal, finished) for a in attempt.answers]
         number = 0
         for q in shown["questions"]:  # descriptions are not numbered

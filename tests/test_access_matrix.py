@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from assessments import attempts
+from assessments.images import add_image
 from assessments.quizzes import set_override
 from courses import services as course_services
 from courses.assignment import create_rule
@@ -134,6 +135,9 @@ EXPECTED: dict[str, str | set[str]] = {
     "api.api_attempt_save": EVERYONE,
     "api.api_attempt_submit": EVERYONE,
     "api.api_quiz_statistics": HR,
+    "assessments.question_image": EVERYONE,  # and then per object: who was given it, HR
+    "assessments.question_image_upload": HR,
+    "assessments.question_image_delete": HR,
     "notifications.index": EVERYONE,
     "notifications.mark_all_read": EVERYONE,
 }
@@ -153,8 +157,11 @@ OTHERS_RECORD_VISIBLE_TO = {
     "api.api_attempt_save": set(),
     "api.api_attempt_submit": set(),
     "assessments.grading_answer": HR,
+    "assessments.question_image": HR,
 }
 
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 # Routes that read a JSON body: the walk sends a well-formed one.
 JSON_BODIES = {
@@ -235,10 +242,13 @@ def world(make):
     )
     attempts.submit(outsiders_attempt.id, outsider, now=clock.now())
     set_override(quiz, outsider, time_limit_seconds=None, attempts_allowed=3, close_at=None)
+    unseen = QuizFactory().question(true_false(9))  # in no quiz anybody may take
+    image = add_image(unseen.current_version, "box.png", PNG)
     db.session.commit()
     return {
         "quiz": quiz,
         "quiz_attempt": outsiders_attempt,
+        "image_id": image.id,  # the walk deletes it: keep the number, not the row
         "people": people,
         "outsider": outsider,
         "token": token,
@@ -259,7 +269,9 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "dept_id": world["department"].id,
         "team_id": world["team"].id,
         "post_id": world["post"].id,
-        "filename": "file.pdf" if endpoint == "courses.attachment" else "app.css",
+        "filename": {"courses.attachment": "file.pdf", "assessments.question_image": "box.png"}.get(
+            endpoint, "app.css"
+        ),
         "slug": world["course"].slug,
         "key": world["lesson"].key,
         "course_id": world["course"].id,
@@ -275,6 +287,7 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "category_id": world["quiz"].slots[0].question.category_id,
         "answer_id": world["quiz_attempt"].answers[1].id,
         "employee_id": world["outsider"].id,
+        "image_id": world["image_id"],
     }
 
 

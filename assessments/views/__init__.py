@@ -6,4 +6,4 @@ from flask import Blueprint
 
 bp = Blueprint("assessments", __name__)
 
-from assessments.views import bank, bank_transfer, grading, learner, manage  # noqa: E402,F401
+from assessments.views import bank, bank_transfer, grading, images, learner, manage  # noqa: E402,F401
