@@ -99,6 +99,7 @@ def test_new_hire_first_day(
         assert [(e.source, e.due_on) for e in mine] == [("rule", hired + dt.timedelta(days=30))]
 
     # HR signs out; the new hire signs in with the initial password and must choose theirs.
+    page.wait_for_load_state("load")  # the menu needs Bootstrap's script
     page.get_by_test_id("user-menu").click()
     page.get_by_role("button", name=tr(lang, "Sign out")).click()
     sign_in(page, live_server, tr, lang, NEW_HIRE, INITIAL)
