@@ -14,6 +14,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from assessments import item_analysis, quizzes, reports
+from assessments.bank import category_path
 from assessments.forms.bank import TYPE_LABELS
 from assessments.forms.manage import (
     ATTEMPT_STATE_LABELS,
@@ -405,6 +406,6 @@ def _slot_label(slot: QuizSlot) -> str:
         return _(
             "%(n)d random from “%(category)s”",
             n=slot.count,
-            category=slot.category.display_name(locale_code()),
+            category=" / ".join(category_path(slot.category)),
         )
     return "—"
