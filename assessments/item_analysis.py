@@ -1,23 +1,27 @@
 """The item analysis of a quiz: which slot of the quiz each graded answer belongs to, and the
 statistics of each slot and of the whole quiz.
 
-Statistics are never stored. ``for_quiz`` recomputes them on demand from the graded attempts,
-so they are always current when attempts are added, graded or regraded; there is nothing to
-invalidate and nothing to share between processes. The work is a bounded number of
-statements whatever the number of attempts (the quiz and its slots are loaded by the caller;
-then one statement for the answers of the analysed attempts, and one for the category tree
-when the quiz has random draws); the arithmetic is the pure functions of
-``assessments.statistics``. The result is memoised for the current request only (on
-``flask.g``), never in the process: several web processes serve the same quiz.
+``for_quiz`` recomputes the statistics when the graded attempts change and serves them from a
+cache in between. The cache is a table (``quiz_statistics_cache``), so every web process
+shares it; each row carries a fingerprint of what it was computed from — the number of
+graded attempts analysed, the latest grading time (grading, manual marks and regrades all
+set it), the highest attempt id, and the slots with their marks and question versions — and a
+row whose fingerprint differs is computed again. Reading the fingerprint is one statement;
+computing is a bounded number of statements whatever the number of attempts (one for the
+answers of the analysed attempts, one for the category tree when the quiz has random draws);
+the arithmetic is the pure functions of ``assessments.statistics``. Writing the cache is best
+effort on its own connection: a page never fails because another process was writing it.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import sqlalchemy as sa
 from flask import g, has_request_context
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from assessments import statistics
 from assessments.models import (
@@ -29,8 +33,11 @@ from assessments.models import (
     QuestionVersion,
     Quiz,
     QuizSlot,
+    QuizStatisticsCache,
 )
 from assessments.reports import slot_maximum
+from lms import clock
+from lms.db import dialect_insert
 from lms.extensions import db
 
 
@@ -157,14 +164,99 @@ def _marks_by_slot(
     return matrix
 
 
+def _fingerprint(quiz: Quiz, slots: list[QuizSlot], all_attempts: bool) -> str:
+    query = sa.select(
+        sa.func.count(Attempt.id), sa.func.max(Attempt.graded_at), sa.func.max(Attempt.id)
+    ).where(Attempt.quiz_id == quiz.id, Attempt.state == AttemptState.GRADED)
+    if not all_attempts:
+        query = query.where(Attempt.number == 1)
+    count, latest, highest = db.session.execute(query).one()
+    slot_sign = ",".join(
+        f"{slot.id}:{slot.marks:g}:{slot.count}:"
+        f"{slot.question.current_version_id if slot.question is not None else slot.category_id}"
+        for slot in slots
+    )
+    digest = hashlib.sha256(slot_sign.encode()).hexdigest()[:16]
+    stamp = latest.isoformat() if latest else "-"
+    return f"{count}|{stamp}|{highest or 0}|{digest}"
+
+
+def _from_payload(slots: list[QuizSlot], payload: dict, all_attempts: bool) -> ItemAnalysis:
+    by_id = {slot.id: slot for slot in slots}
+    result = ItemAnalysis(all_attempts=all_attempts, attempt_count=payload["attempt_count"])
+    result.slots = [
+        SlotAnalysis(
+            slot=by_id[row["slot_id"]],
+            stats=statistics.QuestionStats(**row["stats"]),
+            flags=row["flags"],
+        )
+        for row in payload["slots"]
+    ]
+    result.quiz = statistics.QuizStats(**payload["quiz"]) if payload["quiz"] else None
+    return result
+
+
+def _to_payload(result: ItemAnalysis) -> dict:
+    return {
+        "attempt_count": result.attempt_count,
+        "slots": [
+            {"slot_id": row.slot.id, "stats": asdict(row.stats), "flags": row.flags}
+            for row in result.slots
+        ],
+        "quiz": asdict(result.quiz) if result.quiz else None,
+    }
+
+
+def _store(quiz_id: int, all_attempts: bool, fingerprint: str, payload: dict) -> None:
+    """Best effort, on a connection of its own: a failed cache write loses nothing."""
+    table = QuizStatisticsCache.__table__
+    try:
+        with db.engine.begin() as conn:
+            statement = dialect_insert(table).values(
+                quiz_id=quiz_id,
+                all_attempts=all_attempts,
+                fingerprint=fingerprint,
+                payload=payload,
+                computed_at=clock.now(),
+            )
+            conn.execute(
+                statement.on_conflict_do_update(
+                    index_elements=["quiz_id", "all_attempts"],
+                    set_={
+                        "fingerprint": fingerprint,
+                        "payload": payload,
+                        "computed_at": clock.now(),
+                    },
+                )
+            )
+    except (OperationalError, IntegrityError):
+        pass
+
+
 def for_quiz(quiz: Quiz, *, all_attempts: bool = False) -> ItemAnalysis:
     """The item analysis of the quiz's graded first attempts (or all graded attempts), per
-    slot of the quiz as it stands. Computed on demand (see the module docstring)."""
+    slot of the quiz as it stands: from the cache while the graded attempts are unchanged,
+    computed again otherwise (see the module docstring)."""
     memo = g.setdefault("_item_analysis", {}) if has_request_context() else {}
     key = (quiz.id, all_attempts)
     if key in memo:
         return memo[key]
     slots = list(quiz.slots)
+    fingerprint = _fingerprint(quiz, slots, all_attempts)
+    cached = db.session.get(QuizStatisticsCache, (quiz.id, all_attempts))
+    if cached is not None and cached.fingerprint == fingerprint:
+        try:
+            memo[key] = _from_payload(slots, cached.payload, all_attempts)
+            return memo[key]
+        except (KeyError, TypeError):
+            pass  # written by another version of the code: compute again
+    result = _compute(quiz, slots, all_attempts)
+    _store(quiz.id, all_attempts, fingerprint, _to_payload(result))
+    memo[key] = result
+    return result
+
+
+def _compute(quiz: Quiz, slots: list[QuizSlot], all_attempts: bool) -> ItemAnalysis:
     rows = _answer_rows(quiz, all_attempts)
     matrix = _marks_by_slot(slots, rows, _category_trees(slots))
     result = ItemAnalysis(all_attempts=all_attempts, attempt_count=len(matrix))
@@ -181,5 +273,4 @@ def for_quiz(quiz: Quiz, *, all_attempts: bool = False) -> ItemAnalysis:
             for slot, stats in zip(slots, per_slot, strict=True)
         ]
         result.quiz = statistics.quiz_statistics(matrix, max_marks)
-    memo[key] = result
     return result

@@ -353,3 +353,18 @@ class QuestionImage(db.Model):
     question_version: Mapped[QuestionVersion] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("question_version_id", "filename"),)
+
+
+class QuizStatisticsCache(db.Model):
+    """The last item analysis of a quiz, shared by every process. ``fingerprint`` names the
+    graded attempts and slots it was computed from; when they change it is computed again."""
+
+    __tablename__ = "quiz_statistics_cache"
+
+    quiz_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("quiz.id", ondelete="CASCADE"), primary_key=True
+    )
+    all_attempts: Mapped[bool] = mapped_column(primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(sa.String(200))
+    payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    computed_at: Mapped[dt.datetime] = mapped_column(default=now)

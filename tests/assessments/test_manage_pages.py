@@ -383,3 +383,39 @@ def test_attempts_page_statements_do_not_grow(app, client, hr, make, quizzes_fac
     large = {u: measure(u) for u in small}
     assert large == small
     assert small[url] <= 12
+
+
+def test_item_analysis_is_cached_until_the_graded_attempts_change(
+    app, make, quizzes_factory, monkeypatch
+):
+    from assessments import attempts, item_analysis, statistics
+    from assessments.models import QuizStatisticsCache
+    from lms import clock
+    from lms.extensions import db
+
+    quiz = quizzes_factory.quiz(questions=2)
+    people = [make.employee() for _ in range(3)]
+    for person in people[:2]:
+        attempt = attempts.start(quiz, person, now=clock.now())
+        attempts.save_answer(attempt.id, person, 1, True, sequence=1, now=clock.now())
+        attempts.submit(attempt.id, person, now=clock.now())
+    db.session.commit()
+    first = item_analysis.for_quiz(quiz)
+    assert first.attempt_count == 2
+    db.session.commit()  # the cache was written on its own connection: read afresh
+    assert db.session.get(QuizStatisticsCache, (quiz.id, False)) is not None
+
+    def no_recompute(*_args, **_kwargs):
+        raise AssertionError("recomputed although nothing changed")
+
+    monkeypatch.setattr(statistics, "question_statistics", no_recompute)
+    with app.test_request_context():  # a new request: nothing memoised
+        again = item_analysis.for_quiz(quiz)  # from the shared cache
+    assert again.attempt_count == 2
+    assert [s.stats.facility for s in again.slots] == [s.stats.facility for s in first.slots]
+
+    monkeypatch.undo()
+    attempt = attempts.start(quiz, people[2], now=clock.now())
+    attempts.submit(attempt.id, people[2], now=clock.now())
+    db.session.commit()
+    assert item_analysis.for_quiz(quiz).attempt_count == 3  # a new graded attempt: computed again
