@@ -48,7 +48,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.line}: {self.message}" if self.line else self.message
+        return f"{self.line}: {self.message}" if self.line else str(self.message)
 
 
 @dataclass(frozen=True)

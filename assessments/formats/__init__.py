@@ -16,14 +16,17 @@ against the question types; ``assessments.types.validate`` is the judge of that.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from assessments.formats.messages import LazyMessage
 
 
 @dataclass(frozen=True)
 class ParseError:
     line: int  # 1-based
     column: int | None  # 1-based, in characters; None when the whole line is meant
-    message: str  # what was found and what was expected
+    message: str | LazyMessage  # what was found and what was expected; str() translates
 
     def __str__(self) -> str:
         where = f"line {self.line}" + (f", column {self.column}" if self.column else "")

@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from assessments.formats import ParsedQuestion, ParseError, ParseResult, option_id
+from assessments.formats.messages import _
 
 _OPTION = re.compile(r"([A-ZＡ-Ｚ])\s*[.)、．）]\s*(.*)")
 _ANSWER = re.compile(r"ANSWER\s*[:：](.*)")
@@ -48,7 +49,7 @@ def parse(text: str) -> ParseResult:
         elif answer:
             if draft is None:
                 result.errors.append(
-                    ParseError(number, indent, "found 'ANSWER:' without a question before it")
+                    ParseError(number, indent, _("found 'ANSWER:' without a question before it"))
                 )
             else:
                 _finish(draft, answer.group(1), number, result)
@@ -56,7 +57,7 @@ def parse(text: str) -> ParseResult:
         elif option:
             if draft is None:
                 result.errors.append(
-                    ParseError(number, indent, "expected the question text before the options")
+                    ParseError(number, indent, _("expected the question text before the options"))
                 )
                 draft = _Draft(number, [], len(result.errors) - 1)
             _add_option(draft, option, number, indent, result.errors)
@@ -67,8 +68,12 @@ def parse(text: str) -> ParseResult:
                     ParseError(
                         number,
                         indent,
-                        f"expected option {expected} or 'ANSWER: <letter>' for the question"
-                        f" at line {draft.line} (a question ends with its ANSWER line)",
+                        _(
+                            "expected option %(expected)s or 'ANSWER: <letter>' for the"
+                            " question at line %(line)s (a question ends with its ANSWER line)",
+                            expected=expected,
+                            line=draft.line,
+                        ),
                     )
                 )
                 draft = None
@@ -78,7 +83,7 @@ def parse(text: str) -> ParseResult:
                 draft.stem.append(line)
     if draft is not None:
         result.errors.append(
-            ParseError(draft.line, None, "expected 'ANSWER: <letter>' to end this question")
+            ParseError(draft.line, None, _("expected 'ANSWER: <letter>' to end this question"))
         )
     return result
 
@@ -93,24 +98,40 @@ def _add_option(
     expected = _letter(len(draft.options))
     letter = unicodedata.normalize("NFKC", option.group(1))
     if letter != expected:
-        errors.append(ParseError(number, column, f"expected option {expected}, found {letter}"))
+        message = _(
+            "expected option %(expected)s, found %(found)s", expected=expected, found=letter
+        )
+        errors.append(ParseError(number, column, message))
     if not option.group(2).strip():
-        errors.append(ParseError(number, column, f"expected the text of option {letter}"))
+        message = _("expected the text of option %(letter)s", letter=letter)
+        errors.append(ParseError(number, column, message))
     draft.options.append(option.group(2).strip())
 
 
 def _finish(draft: _Draft, raw: str, number: int, result: ParseResult) -> None:
     letter = unicodedata.normalize("NFKC", raw).strip().upper()
     if len(draft.options) < 2:
-        message = f"expected at least 2 options before 'ANSWER:', found {len(draft.options)}"
+        message = _(
+            "expected at least 2 options before 'ANSWER:', found %(count)s",
+            count=len(draft.options),
+        )
         result.errors.append(ParseError(number, None, message))
     if not re.fullmatch(r"[A-Z]", letter):
-        found = f"found {raw.strip()!r}" if raw.strip() else "found nothing"
-        message = f"expected one option letter after 'ANSWER:', {found}"
+        if raw.strip():
+            message = _(
+                "expected one option letter after 'ANSWER:', found %(found)s",
+                found=repr(raw.strip()),
+            )
+        else:
+            message = _("expected one option letter after 'ANSWER:', found nothing")
         result.errors.append(ParseError(number, None, message))
     elif ord(letter) - ord("A") >= len(draft.options) >= 2:
         last = _letter(len(draft.options) - 1)
-        message = f"ANSWER: {letter} names no option (the options are A to {last})"
+        message = _(
+            "ANSWER: %(letter)s names no option (the options are A to %(last)s)",
+            letter=letter,
+            last=last,
+        )
         result.errors.append(ParseError(number, None, message))
     if len(result.errors) > draft.errors:
         return

@@ -37,6 +37,7 @@ from assessments.formats.gift_scan import (
     strip,
     text_of,
 )
+from assessments.formats.messages import _
 
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _HUNDRED = Decimal(100)
@@ -107,8 +108,10 @@ def _by_markers(opening: Ch, body: Span, errors: list[ParseError]) -> dict[str, 
         errors.append(
             error(
                 first,
-                "expected an answer starting with '=' or '~' (or T, F, #number,"
-                " or nothing for an essay)",
+                _(
+                    "expected an answer starting with '=' or '~' (or T, F, #number,"
+                    " or nothing for an essay)"
+                ),
             )
         )
         return None
@@ -118,8 +121,10 @@ def _by_markers(opening: Ch, body: Span, errors: list[ParseError]) -> dict[str, 
             errors.append(
                 error(
                     body[arrow],
-                    "'->' belongs in matching questions, where every answer is"
-                    " '=prompt -> answer'; write -\\> for an arrow in the text",
+                    _(
+                        "'->' belongs in matching questions, where every answer is"
+                        " '=prompt -> answer'; write -\\> for an arrow in the text"
+                    ),
                 )
             )
             return None
@@ -136,14 +141,16 @@ def _weight(answer: _Answer, errors: list[ParseError]) -> tuple[Decimal | None, 
         return None, span
     end = find(span, PERCENT, 1)
     if end < 0:
-        errors.append(error(span[0], "expected a closing '%' after the weight (e.g. %50%)"))
+        errors.append(error(span[0], _("expected a closing '%' after the weight (e.g. %50%)")))
         return None, span
     raw = fold(text_of(span[1:end]))
     weight = Decimal(raw) if _NUMBER.fullmatch(raw) else None
     if weight is None:
-        errors.append(error(span[0], f"expected a number as the weight, found '%{raw}%'"))
+        message = _("expected a number as the weight, found '%%%(found)s%%'", found=raw)
+        errors.append(error(span[0], message))
     elif not -_HUNDRED <= weight <= _HUNDRED:
-        errors.append(error(span[0], f"expected a weight from -100% to 100%, found {raw}%"))
+        message = _("expected a weight from -100%% to 100%%, found %(found)s%%", found=raw)
+        errors.append(error(span[0], message))
         weight = None
     return weight, span[end + 1 :]
 
@@ -186,7 +193,8 @@ def _choice(answers: list[_Answer], errors: list[ParseError]) -> dict[str, Any] 
         label, feedback = _feedback(rest)
         label_text = _clean(label)
         if not label_text:
-            errors.append(error(answer.mark, f"expected an option after '{answer.mark.c}'"))
+            message = _("expected an option after '%(mark)s'", mark=answer.mark.c)
+            errors.append(error(answer.mark, message))
         if weight is None:
             weight = _HUNDRED if is_mark(answer.mark, EQUALS) else Decimal(0)
         single = single or (is_mark(answer.mark, EQUALS) and weight == _HUNDRED)
@@ -194,21 +202,25 @@ def _choice(answers: list[_Answer], errors: list[ParseError]) -> dict[str, Any] 
         option = {"id": option_id(k), "text": label_text, "fraction": _fraction(weight)}
         options.append(_with_feedback(option, feedback))
     if len(options) < 2:
-        errors.append(error(answers[0].mark, "expected at least 2 options ('=right ~wrong')"))
+        errors.append(error(answers[0].mark, _("expected at least 2 options ('=right ~wrong')")))
     elif not single and positive == 0:
         errors.append(
             error(
                 answers[0].mark,
-                "expected a right option: mark it with '=', or give the"
-                " right options weights that add up to 100% (e.g. ~%50%)",
+                _(
+                    "expected a right option: mark it with '=', or give the"
+                    " right options weights that add up to 100% (e.g. ~%50%)"
+                ),
             )
         )
     elif not single and abs(positive - _HUNDRED) > Decimal("0.1"):
         errors.append(
             error(
                 answers[0].mark,
-                f"expected the positive weights to add up to 100%,"
-                f" they add up to {positive.normalize():f}%",
+                _(
+                    "expected the positive weights to add up to 100%%, they add up to %(total)s%%",
+                    total=f"{positive.normalize():f}",
+                ),
             )
         )
     kind = "single_choice" if single else "multiple_choice"
@@ -220,15 +232,20 @@ def _short_answer(answers: list[_Answer], errors: list[ParseError]) -> dict[str,
     for answer in answers:
         weight, rest = _weight(answer, errors)
         if weight is not None and weight < 0:
-            errors.append(error(answer.mark, "expected a weight from 0% to 100% for an answer"))
+            message = _(
+                "expected a weight from %(low)s to %(high)s for an answer", low="0%", high="100%"
+            )
+            errors.append(error(answer.mark, message))
         label, feedback = _feedback(rest)
         label_text = _clean(label)
         if not label_text:
-            errors.append(error(answer.mark, f"expected an answer after '{answer.mark.c}'"))
+            message = _("expected an answer after '%(mark)s'", mark=answer.mark.c)
+            errors.append(error(answer.mark, message))
         fraction = 1.0 if weight is None else _fraction(weight)
         accepted.append(_with_feedback({"text": label_text, "fraction": fraction}, feedback))
     if all(item["fraction"] != 1.0 for item in accepted):
-        errors.append(error(answers[0].mark, "expected one answer worth 100% (e.g. =answer)"))
+        message = _("expected one answer worth 100% (e.g. =answer)")
+        errors.append(error(answers[0].mark, message))
     return {"type": "short_answer", "answers": accepted, "case_sensitive": False}
 
 
@@ -242,19 +259,25 @@ def _matching(answers: list[_Answer], errors: list[ParseError]) -> dict[str, Any
             errors.append(
                 error(
                     answer.mark,
-                    "expected '=prompt -> answer': in a matching question every answer needs '->'",
+                    _(
+                        "expected '=prompt -> answer': in a matching question"
+                        " every answer needs '->'"
+                    ),
                 )
             )
             continue
         if body and is_mark(body[0], PERCENT):
-            errors.append(error(body[0], "found a weight: matching pairs have no weights"))
+            errors.append(error(body[0], _("found a weight: matching pairs have no weights")))
         if (at := find(body, HASH)) >= 0:
             errors.append(
-                error(body[at], "found '#': matching pairs have no feedback (write \\# for '#')")
+                error(
+                    body[at],
+                    _("found '#': matching pairs have no feedback (write \\# for '#')"),
+                )
             )
         prompt, matched = _clean(body[:arrow]), text_of(strip(body[arrow + 2 :]))
         if not matched:
-            errors.append(error(body[arrow], "expected an answer after '->'"))
+            errors.append(error(body[arrow], _("expected an answer after '->'")))
         elif prompt:
             pairs.append({"id": str(len(pairs) + 1), "prompt": prompt, "answer": matched})
         else:
@@ -263,7 +286,10 @@ def _matching(answers: list[_Answer], errors: list[ParseError]) -> dict[str, Any
         errors.append(
             error(
                 answers[0].mark,
-                f"expected at least 2 pairs '=prompt -> answer', found {len(pairs)}",
+                _(
+                    "expected at least 2 pairs '=prompt -> answer', found %(count)s",
+                    count=len(pairs),
+                ),
             )
         )
     spec: dict[str, Any] = {"type": "matching", "pairs": pairs}
@@ -298,23 +324,29 @@ def _numerical(hash_mark: Ch, span: Span, errors: list[ParseError]) -> dict[str,
             errors.append(
                 error(
                     answer.mark,
-                    "found '~': feedback for any other number is not supported;"
-                    " use the general feedback (####) instead",
+                    _(
+                        "found '~': feedback for any other number is not supported;"
+                        " use the general feedback (####) instead"
+                    ),
                 )
             )
             continue
         weight, rest = _weight(answer, errors)
         if weight is not None and weight < 0:
-            errors.append(error(answer.mark, "expected a weight from 0% to 100% for an answer"))
+            message = _(
+                "expected a weight from %(low)s to %(high)s for an answer", low="0%", high="100%"
+            )
+            errors.append(error(answer.mark, message))
         value, feedback = _feedback(rest)
         item = _number_answer(answer.mark, value, errors)
         if item is not None:
             item["fraction"] = 1.0 if weight is None else _fraction(weight)
             accepted.append(_with_feedback(item, feedback))
     if not answers:
-        errors.append(error(hash_mark, "expected a number after '#' (e.g. {#3:0.5} or {#1..5})"))
+        message = _("expected a number after '#' (e.g. {#3:0.5} or {#1..5})")
+        errors.append(error(hash_mark, message))
     elif accepted and all(item["fraction"] != 1.0 for item in accepted):
-        errors.append(error(hash_mark, "expected one answer worth 100% (e.g. =3:0.5)"))
+        errors.append(error(hash_mark, _("expected one answer worth 100% (e.g. =3:0.5)")))
     return {"type": "numerical", "answers": accepted}
 
 
@@ -328,15 +360,17 @@ def _number_answer(mark: Ch, span: Span, errors: list[ParseError]) -> dict[str, 
         if numbers is None:
             return None
         if numbers[0] > numbers[1]:
-            errors.append(error(where, f"expected 'min..max' with min <= max, found {raw!r}"))
+            message = _("expected 'min..max' with min <= max, found %(found)s", found=repr(raw))
+            errors.append(error(where, message))
             return None
         return {"min": numbers[0], "max": numbers[1]}
-    value, _, tolerance = (part.strip() for part in raw.partition(":"))
+    value, _colon, tolerance = (part.strip() for part in raw.partition(":"))
     numbers = _numbers(where, errors, value, tolerance or "0")
     if numbers is None:
         return None
     if numbers[1] < 0:
-        errors.append(error(where, f"expected a tolerance of 0 or more, found {tolerance}"))
+        message = _("expected a tolerance of 0 or more, found %(found)s", found=tolerance)
+        errors.append(error(where, message))
         return None
     return {"value": numbers[0], "tolerance": numbers[1]}
 
@@ -344,6 +378,6 @@ def _number_answer(mark: Ch, span: Span, errors: list[ParseError]) -> dict[str, 
 def _numbers(where: Ch, errors: list[ParseError], *texts: str) -> list[float] | None:
     bad = [text for text in texts if not _NUMBER.fullmatch(text)]
     if bad:
-        errors.append(error(where, f"expected a number, found {bad[0]!r}"))
+        errors.append(error(where, _("expected a number, found %(found)s", found=repr(bad[0]))))
         return None
     return [float(text) for text in texts]

@@ -28,6 +28,7 @@ from assessments.formats.gift_scan import (
     strip,
     text_of,
 )
+from assessments.formats.messages import _
 
 _CATEGORY = re.compile(r"\s*\$CATEGORY\s*[:：]", re.IGNORECASE)
 _CONTEXT = re.compile(r"\$\w*\$")  # Moodle's "$course$", "$system$", ...
@@ -90,7 +91,8 @@ def _category(number: int, line: str, errors: list[ParseError]) -> list[str]:
     raw = rest.strip()
     column = head.end() + 1 + len(rest) - len(rest.lstrip())
     if not raw:
-        errors.append(ParseError(number, column, "expected a category name after '$CATEGORY:'"))
+        message = _("expected a category name after '$CATEGORY:'")
+        errors.append(ParseError(number, column, message))
         return []
     parts = [part.strip().replace("\0", "/") for part in raw.replace("//", "\0").split("/")]
     if _CONTEXT.fullmatch(parts[0]):
@@ -99,7 +101,11 @@ def _category(number: int, line: str, errors: list[ParseError]) -> list[str]:
             parts = parts[1:]
     if any(not part for part in parts):
         errors.append(
-            ParseError(number, column, f"expected a category name between each '/' in {raw!r}")
+            ParseError(
+                number,
+                column,
+                _("expected a category name between each '/' in %(path)s", path=repr(raw)),
+            )
         )
     return parts
 
@@ -138,7 +144,7 @@ def _question(chars: Span, errors: list[ParseError]) -> dict[str, Any] | None:
             return None
         definition.update(answers)
     if not stem:
-        errors.append(error(first, "expected the question text"))
+        errors.append(error(first, _("expected the question text")))
         return None
     definition["stem"] = stem
     if fmt == "html":
@@ -153,7 +159,7 @@ def _title(chars: Span, errors: list[ParseError]) -> tuple[str | None, Span]:
     for i in range(2, len(chars) - 1):
         if is_mark(chars[i], COLON) and is_mark(chars[i + 1], COLON):
             return text_of(strip(chars[2:i])) or None, strip(chars[i + 2 :])
-    errors.append(error(chars[0], "expected '::' to close the title that starts here"))
+    errors.append(error(chars[0], _("expected '::' to close the title that starts here")))
     return None, chars
 
 
@@ -176,7 +182,7 @@ def _answer_block_bounds(chars: Span, errors: list[ParseError]) -> tuple[int, in
         )
     stray = find(chars, "}", 0, start if start >= 0 else len(chars))
     if stray >= 0:
-        message = "found '}' without an opening '{' (write \\} for a brace in the text)"
+        message = _("found '}' without an opening '{' (write \\} for a brace in the text)")
         errors.append(error(chars[stray], message))
         return None
     if start < 0:
@@ -188,15 +194,20 @@ def _answer_block_bounds(chars: Span, errors: list[ParseError]) -> tuple[int, in
         errors.append(
             error(
                 chars[nested],
-                "found a second '{' inside the answer block: expected '}' first"
-                " (or a blank line between two questions)",
+                _(
+                    "found a second '{' inside the answer block: expected '}' first"
+                    " (or a blank line between two questions)"
+                ),
             )
         )
     elif end < 0:
         errors.append(
             error(
                 chars[start],
-                "expected '}' to close the answer block opened here (a blank line ends a question)",
+                _(
+                    "expected '}' to close the answer block opened here"
+                    " (a blank line ends a question)"
+                ),
             )
         )
     else:
@@ -206,8 +217,10 @@ def _answer_block_bounds(chars: Span, errors: list[ParseError]) -> tuple[int, in
         errors.append(
             error(
                 chars[again],
-                "a question has one answer block: expected a blank line before"
-                " the next question, or write \\{ and \\} for braces in the text",
+                _(
+                    "a question has one answer block: expected a blank line before"
+                    " the next question, or write \\{ and \\} for braces in the text"
+                ),
             )
         )
     return None

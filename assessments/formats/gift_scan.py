@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from assessments.formats import ParseError
+from assessments.formats.messages import LazyMessage
 
 # Escapes: Moodle's \\ \: \# \= \~ \{ \} \n, the full-width twins, and \> \% (written before a
 # '>' that would otherwise make an arrow, or a '%' that would otherwise start a weight).
@@ -113,7 +114,7 @@ def looks_like_block(chars: Span, i: int) -> bool:
     return bool(_TF_BLOCK.match(fold(text_of(rest[:8]))))
 
 
-def error(ch: Ch | None, message: str, line: int = 1) -> ParseError:
+def error(ch: Ch | None, message: LazyMessage, line: int = 1) -> ParseError:
     if ch is None:
         return ParseError(line, None, message)
     return ParseError(ch.line, ch.col, message)

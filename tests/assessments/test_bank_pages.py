@@ -662,3 +662,13 @@ def test_bank_statements_do_not_grow_with_questions(client, hr, quizzes_factory)
     assert _count(QuestionTag) == 120
     assert [measure(url) for url in urls] == small
     assert max(small) <= 12
+
+
+def test_import_problems_are_shown_in_the_language_of_the_user(client, make, sign_in):
+    sign_in(make.employee("hr-zh", roles={"hr"}, locale="zh_CN"))
+    data = {"format": "gift", "category": "", "text": "::坏::缺少右括号{=对 ~错\n"}
+    response = _post(client, "/bank/import", {**data, "action": "preview"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'data-testid="import-problems"' in html
+    assert "此处打开的答案块缺少结尾的" in html
+    assert "expected &#39;}&#39; to close" not in html and "expected '}' to close" not in html
