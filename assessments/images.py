@@ -21,8 +21,8 @@ from sqlalchemy.orm import joinedload
 
 from assessments.bank import BankError
 from assessments.models import QuestionImage, QuestionVersion
+from courses.attachments import ATTACHMENT_TYPES, attachment_problem
 from courses.markdown import render
-from courses.services import ATTACHMENT_TYPES, attachment_problem
 from lms.extensions import db
 from lms.organisation.models import Employee
 from lms.storage import storage

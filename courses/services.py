@@ -27,39 +27,9 @@ from courses.models import (
 )
 from lms.extensions import db
 from lms.organisation.models import Employee
-from lms.storage import storage
 
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,79}$")
 KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
-ATTACHMENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-    ".doc": "application/msword",
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xls": "application/vnd.ms-excel",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".ppt": "application/vnd.ms-powerpoint",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-}
-# What the first bytes of each kind must look like, so a renamed script is refused.
-_MAGIC = {
-    ".pdf": (b"%PDF-",),
-    ".png": (b"\x89PNG\r\n\x1a\n",),
-    ".jpg": (b"\xff\xd8\xff",),
-    ".jpeg": (b"\xff\xd8\xff",),
-    ".gif": (b"GIF87a", b"GIF89a"),
-    ".webp": (b"RIFF",),
-    ".doc": (b"\xd0\xcf\x11\xe0",),
-    ".xls": (b"\xd0\xcf\x11\xe0",),
-    ".ppt": (b"\xd0\xcf\x11\xe0",),
-    ".docx": (b"PK\x03\x04",),
-    ".xlsx": (b"PK\x03\x04",),
-    ".pptx": (b"PK\x03\x04",),
-}
 SEED_TRACKS = (
     ("product", "产品知识", "Product knowledge", 10),
     ("communication", "沟通技巧", "Communication", 20),
@@ -233,7 +203,7 @@ def draft_of(course: Course, *, now: dt.datetime) -> CourseVersion:
     return draft
 
 
-def _editable(version: CourseVersion) -> None:
+def check_editable(version: CourseVersion) -> None:
     if version.status != VersionStatus.DRAFT:
         raise CatalogueError(
             _("Only a draft can be changed; published versions stay as learners saw them.")
@@ -243,7 +213,7 @@ def _editable(version: CourseVersion) -> None:
 def save_module(
     version: CourseVersion, module: Module | None, title: str, title_en: str | None
 ) -> Module:
-    _editable(version)
+    check_editable(version)
     if not (title or "").strip():
         raise CatalogueError(_("A title is required."), "title")
     if module is None:
@@ -256,7 +226,7 @@ def save_module(
 
 def delete_module(module: Module) -> None:
     version = module.version
-    _editable(version)
+    check_editable(version)
     version.modules.remove(module)
     for position, other in enumerate(version.modules, 1):
         other.position = position
@@ -292,7 +262,7 @@ def check_video_url(url: str | None) -> str | None:
 
 def save_lesson(module: Module, lesson: Lesson | None, fields: LessonFields) -> Lesson:
     version = module.version
-    _editable(version)
+    check_editable(version)
     key = (fields.key or "").strip().lower()
     if not KEY.match(key):
         raise CatalogueError(_("A key has lowercase letters, digits and '-'."), "key")
@@ -325,7 +295,7 @@ def save_lesson(module: Module, lesson: Lesson | None, fields: LessonFields) -> 
 def move_lesson(lesson: Lesson, offset: int) -> None:
     """Move a lesson up (-1) or down (+1) within its module."""
     module = lesson.module
-    _editable(module.version)
+    check_editable(module.version)
     lessons = list(module.lessons)
     index = lessons.index(lesson)
     target = index + offset
@@ -340,54 +310,10 @@ def move_lesson(lesson: Lesson, offset: int) -> None:
 
 def delete_lesson(lesson: Lesson) -> None:
     module = lesson.module
-    _editable(module.version)
+    check_editable(module.version)
     module.lessons.remove(lesson)
     for position, other in enumerate(module.lessons, 1):
         other.position = position
-    db.session.flush()
-
-
-def attachment_problem(filename: str, data: bytes) -> str | None:
-    """Why a file cannot be attached (type, size, content matching its extension), or None.
-    Uploads and course packages both go by these rules."""
-    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if not name or len(name) > 200 or suffix not in ATTACHMENT_TYPES:
-        return _(
-            "Attach PDF, images (PNG, JPEG, GIF, WebP) or office files (Word, Excel, PowerPoint)."
-        )
-    limit = current_app.config["ATTACHMENT_MAX_MB"]
-    if len(data) > limit * 1024 * 1024:
-        return _("The file is larger than %(n)d MB.", n=limit)
-    if not data.startswith(_MAGIC[suffix]):
-        return _("The file's content does not match its %(s)s extension.", s=suffix)
-    return None
-
-
-def add_attachment(lesson: Lesson, filename: str, data: bytes) -> Attachment:
-    _editable(lesson.module.version)
-    problem = attachment_problem(filename, data)
-    if problem:
-        raise CatalogueError(problem, "file")
-    name = filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    suffix = "." + name.rsplit(".", 1)[-1].lower()
-    if any(a.filename == name for a in lesson.attachments):
-        raise CatalogueError(_("This lesson already has a file called %(v)s.", v=name), "file")
-    attachment = Attachment(
-        filename=name,
-        content_type=ATTACHMENT_TYPES[suffix],
-        size=len(data),
-        sha256=storage().put(data),
-    )
-    lesson.attachments.append(attachment)
-    db.session.flush()
-    return attachment
-
-
-def remove_attachment(attachment: Attachment) -> None:
-    lesson = attachment.lesson
-    _editable(lesson.module.version)
-    lesson.attachments.remove(attachment)
     db.session.flush()
 
 

@@ -13,6 +13,7 @@ from flask import Flask
 from assessments import attempts
 from assessments.images import add_image
 from assessments.quizzes import set_override
+from courses import attachments
 from courses import services as course_services
 from courses.assignment import create_rule
 from courses.models import Curriculum, CurriculumCourse
@@ -217,7 +218,7 @@ def world(make):
     post = make.post()
     course = CatalogueFactory().course("matrix-course", publish=False, self_enrolment=False)
     lesson = course.versions[0].lessons[0]
-    attachment = course_services.add_attachment(lesson, "file.pdf", b"%PDF-1.4\n%%EOF\n")
+    attachment = attachments.add_attachment(lesson, "file.pdf", b"%PDF-1.4\n%%EOF\n")
     course_services.publish(course, actor=None, now=clock.now())
     curriculum = Curriculum(slug="matrix-course", title="路径", due_days=30)
     curriculum.items = [CurriculumCourse(course=course, position=1)]

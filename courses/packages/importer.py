@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
-from courses import prerequisites, services
+from courses import attachments, prerequisites, services
 from courses.models import (
     Course,
     CoursePrerequisite,
@@ -314,7 +314,7 @@ def _write_course(
                 ),
             )
             for filename, data in item.attachments:
-                services.add_attachment(lesson, filename, data)
+                attachments.add_attachment(lesson, filename, data)
     return course
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from courses import attachments as attachment_rules
 from courses import services
 from courses.models import Tier
 from courses.packages.archive import Problem, unsafe_name
@@ -152,7 +153,7 @@ def _read_lesson(
             ck.add(item_line, _("The attachment %(f)s is missing.", f=name))
         elif base in seen:
             ck.add(item_line, _("This lesson already has a file called %(v)s.", v=base))
-        elif problem := services.attachment_problem(name, files[root + name]):
+        elif problem := attachment_rules.attachment_problem(name, files[root + name]):
             ck.problems.append(Problem(root + name, None, problem))
         else:
             seen.add(base)

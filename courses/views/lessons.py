@@ -8,7 +8,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
-from courses import services
+from courses import attachments, services
 from courses.forms.authoring import AttachmentForm, LessonForm, ModuleForm, MoveForm
 from courses.markdown import render
 from courses.models import Attachment, CourseVersion, Lesson, Module, VersionStatus
@@ -226,7 +226,7 @@ def manage_add_attachment(lesson_id: int):
     if upload.validate_on_submit():
         file = upload.file.data
         try:
-            attachment = services.add_attachment(lesson, file.filename or "", file.read())
+            attachment = attachments.add_attachment(lesson, file.filename or "", file.read())
             db.session.commit()
         except CatalogueError as error:
             db.session.rollback()
@@ -257,7 +257,7 @@ def manage_delete_attachment(attachment_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     try:
-        services.remove_attachment(attachment)
+        attachments.remove_attachment(attachment)
         db.session.commit()
     except CatalogueError as error:
         db.session.rollback()

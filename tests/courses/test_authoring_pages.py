@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
-from courses import enrolment, prerequisites, queries, services
+from courses import attachments, enrolment, prerequisites, queries, services
 from courses.models import (
     Attachment,
     Course,
@@ -532,7 +532,7 @@ def _manage_urls(app, course: Course, lesson: Lesson, attachment: Attachment) ->
 def test_employees_get_403_on_every_manage_page(app, client, make, catalogue):
     course = catalogue.course("draft-course", publish=False)
     lesson = draft_of(course).lessons[0]
-    attachment = services.add_attachment(lesson, "a.pdf", PDF)
+    attachment = attachments.add_attachment(lesson, "a.pdf", PDF)
     make.employee("worker")
     db.session.commit()
     login(client, "worker")

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 import sqlalchemy as sa
 
-from courses import enrolment, services
+from courses import attachments, enrolment, services
 from courses.models import Enrolment, Tier
 from lms import clock
 from lms.extensions import db
@@ -168,7 +168,7 @@ def test_attachments_only_for_people_enrolled(app, learner, catalogue, make):
     person, client = learner
     course = catalogue.course("with-file", publish=False)
     lesson = course.versions[0].lessons[0]
-    file = services.add_attachment(lesson, "退货单.pdf", PDF)
+    file = attachments.add_attachment(lesson, "退货单.pdf", PDF)
     services.publish(course, actor=None, now=clock.now())
     db.session.commit()
     url = f"/attachments/{file.id}/退货单.pdf"

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 import yaml
 
-from courses import enrolment, packages, prerequisites, services
+from courses import attachments, enrolment, packages, prerequisites, services
 from courses.markdown import render
 from courses.models import (
     Attachment,
@@ -173,8 +173,8 @@ def test_export_then_import_round_trips(app, catalogue, tmp_path):
     first = version.lessons[0]
     first.video_url = VIDEO
     first.body = "# 标题\n\n正文 **加粗**\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
-    services.add_attachment(first, "checklist.pdf", PDF)
-    services.add_attachment(version.lessons[2], "checklist.pdf", PDF + b"%other")
+    attachments.add_attachment(first, "checklist.pdf", PDF)
+    attachments.add_attachment(version.lessons[2], "checklist.pdf", PDF + b"%other")
     services.publish(course, actor=None, now=clock.now(), note="第一版")
     db.session.flush()
 
@@ -668,7 +668,7 @@ def test_export_statements_do_not_grow_with_lessons(app, client, make, catalogue
     for course in (small, large):
         draft = services.draft_of(course, now=clock.now())
         for lesson in draft.lessons:
-            services.add_attachment(lesson, "a.pdf", PDF + lesson.key.encode())
+            attachments.add_attachment(lesson, "a.pdf", PDF + lesson.key.encode())
         services.publish(course, actor=None, now=clock.now())
     db.session.commit()
     login(client, "hr")
