@@ -15,19 +15,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courses.models import Course, Track
 from lms.clock import now
-from lms.db import JSONType
+from lms.db import JSONType, value_enum
 from lms.extensions import db
 from lms.organisation.models import Employee
-
-
-def _enum(kind: type[enum.Enum], length: int = 16) -> sa.Enum:
-    return sa.Enum(
-        kind,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class QuestionCategory(db.Model):
@@ -148,14 +138,14 @@ class Quiz(db.Model):
     title: Mapped[str] = mapped_column(sa.String(200))
     title_en: Mapped[str | None] = mapped_column(sa.String(200))
     intro: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[QuizStatus] = mapped_column(_enum(QuizStatus), default=QuizStatus.DRAFT)
+    status: Mapped[QuizStatus] = mapped_column(value_enum(QuizStatus), default=QuizStatus.DRAFT)
     # where it sits: at the end of a lesson (course + lesson key, stable across versions)
     course_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course.id"), index=True)
     lesson_key: Mapped[str | None] = mapped_column(sa.String(64))
     pass_percent: Mapped[float] = mapped_column(default=80.0)
     time_limit_seconds: Mapped[int | None]
     overdue_policy: Mapped[OverduePolicy] = mapped_column(
-        _enum(OverduePolicy), default=OverduePolicy.AUTOSUBMIT
+        value_enum(OverduePolicy), default=OverduePolicy.AUTOSUBMIT
     )
     grace_seconds: Mapped[int] = mapped_column(default=0)
     open_at: Mapped[dt.datetime | None]
@@ -163,7 +153,7 @@ class Quiz(db.Model):
     attempts_allowed: Mapped[int] = mapped_column(default=0)  # 0: unlimited
     min_delay_seconds: Mapped[int] = mapped_column(default=0)
     grading_method: Mapped[GradingMethod] = mapped_column(
-        _enum(GradingMethod), default=GradingMethod.HIGHEST
+        value_enum(GradingMethod), default=GradingMethod.HIGHEST
     )
     shuffle_questions: Mapped[bool] = mapped_column(default=False)
     shuffle_options: Mapped[bool] = mapped_column(default=True)
@@ -244,7 +234,7 @@ class Attempt(db.Model):
     employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employee.id"), index=True)
     number: Mapped[int]
     state: Mapped[AttemptState] = mapped_column(
-        _enum(AttemptState), default=AttemptState.IN_PROGRESS, index=True
+        value_enum(AttemptState), default=AttemptState.IN_PROGRESS, index=True
     )
     started_at: Mapped[dt.datetime]
     deadline_at: Mapped[dt.datetime | None] = mapped_column(index=True)

@@ -10,18 +10,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.clock import now
+from lms.db import value_enum
 from lms.extensions import db
 from lms.organisation.models import Department, Employee, Post, Team
-
-
-def _enum(kind: type[enum.Enum], length: int = 16) -> sa.Enum:
-    return sa.Enum(
-        kind,
-        native_enum=False,
-        length=length,
-        validate_strings=True,
-        values_callable=lambda e: [m.value for m in e],
-    )
 
 
 class Tier(enum.IntEnum):
@@ -82,7 +73,7 @@ class Course(db.Model):
     track_id: Mapped[int] = mapped_column(sa.ForeignKey("track.id"), index=True)
     tier: Mapped[int] = mapped_column(sa.SmallInteger, index=True)
     status: Mapped[CourseStatus] = mapped_column(
-        _enum(CourseStatus), default=CourseStatus.DRAFT, index=True
+        value_enum(CourseStatus), default=CourseStatus.DRAFT, index=True
     )
     self_enrolment: Mapped[bool] = mapped_column(default=True)
     default_prerequisites: Mapped[bool] = mapped_column(default=True)
@@ -113,7 +104,7 @@ class Course(db.Model):
     __table_args__ = (sa.CheckConstraint("tier BETWEEN 1 AND 3", name="tier_known"),)
 
     @property
-    def tier_enum(self) -> Tier:
+    def tiervalue_enum(self) -> Tier:
         return Tier(self.tier)
 
     def can_edit(self, user: Employee) -> bool:
@@ -131,7 +122,9 @@ class CourseVersion(db.Model):
         sa.ForeignKey("course.id", ondelete="CASCADE"), index=True
     )
     number: Mapped[int]
-    status: Mapped[VersionStatus] = mapped_column(_enum(VersionStatus), default=VersionStatus.DRAFT)
+    status: Mapped[VersionStatus] = mapped_column(
+        value_enum(VersionStatus), default=VersionStatus.DRAFT
+    )
     title: Mapped[str] = mapped_column(sa.String(200))
     title_en: Mapped[str | None] = mapped_column(sa.String(200))
     summary: Mapped[str] = mapped_column(sa.Text, default="")
@@ -345,7 +338,7 @@ class CurriculumEnrolment(db.Model):
     employee_id: Mapped[int] = mapped_column(sa.ForeignKey("employee.id"), index=True)
     curriculum_id: Mapped[int] = mapped_column(sa.ForeignKey("curriculum.id"), index=True)
     due_on: Mapped[dt.date | None]
-    source: Mapped[EnrolmentSource] = mapped_column(_enum(EnrolmentSource))
+    source: Mapped[EnrolmentSource] = mapped_column(value_enum(EnrolmentSource))
     rule_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("enrolment_rule.id", ondelete="SET NULL")
     )
@@ -372,7 +365,7 @@ class Enrolment(db.Model):
     version_id: Mapped[int | None] = mapped_column(sa.ForeignKey("course_version.id"))
     curriculum_id: Mapped[int | None] = mapped_column(sa.ForeignKey("curriculum.id"))
     due_on: Mapped[dt.date | None] = mapped_column(index=True)
-    source: Mapped[EnrolmentSource] = mapped_column(_enum(EnrolmentSource))
+    source: Mapped[EnrolmentSource] = mapped_column(value_enum(EnrolmentSource))
     rule_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("enrolment_rule.id", ondelete="SET NULL"), index=True
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import zlib
 from contextvars import ContextVar
 from typing import Any
@@ -113,6 +114,18 @@ def dialect_insert(table: Any) -> Any:
 
     dialect = db.session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
+def value_enum(kind: type[enum.Enum], length: int = 16) -> sa.Enum:
+    """A column holding an enum's values (not its names) as checked text, the same on every
+    database."""
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        length=length,
+        validate_strings=True,
+        values_callable=lambda e: [m.value for m in e],
+    )
 
 
 # JSON documents: JSONB on PostgreSQL, JSON text on SQLite.

@@ -11,6 +11,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.clock import now
+from lms.db import value_enum
 from lms.extensions import db
 
 ROLES = ("employee", "mentor", "supervisor", "hr", "admin")
@@ -86,13 +87,7 @@ class Employee(UserMixin, db.Model):
     phone: Mapped[str | None] = mapped_column(sa.String(32))
     hire_date: Mapped[dt.date] = mapped_column(index=True)
     status: Mapped[EmployeeStatus] = mapped_column(
-        sa.Enum(
-            EmployeeStatus,
-            native_enum=False,
-            length=16,
-            values_callable=lambda e: [m.value for m in e],
-            validate_strings=True,
-        ),
+        value_enum(EmployeeStatus),
         default=EmployeeStatus.ONBOARDING,
         index=True,
     )
