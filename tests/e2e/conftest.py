@@ -53,6 +53,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.e2e)
+            # When the browser navigates away while the test server still sends a static
+            # file, werkzeug's development server drops the connection without closing the
+            # file. That is the test server's, not the application's; ignore only that.
+            item.add_marker(
+                pytest.mark.filterwarnings(
+                    r"ignore:.*lms/static/:pytest.PytestUnraisableExceptionWarning"
+                )
+            )
 
 
 # --- translations ----------------------------------------------------------------------
