@@ -65,6 +65,7 @@ def _import_models() -> None:
     import assessments.models  # noqa: F401
     import courses.models  # noqa: F401
     import lms.accounts.models  # noqa: F401
+    import lms.mentorship.models  # noqa: F401
     import lms.notifications.models  # noqa: F401
     import lms.organisation.models  # noqa: F401
     import lms.scheduler.models  # noqa: F401
@@ -92,3 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from lms.notifications import init_app as init_notifications
 
     init_notifications(app)
+
+    from lms.mentorship import init_app as init_mentorship
+
+    init_mentorship(app)

@@ -13,3 +13,4 @@ signals = Namespace()
 employees_created = signals.signal("employees-created")
 employees_post_changed = signals.signal("employees-post-changed")
 employees_status_changed = signals.signal("employees-status-changed")
+employees_standing_changed = signals.signal("employees-standing-changed")  # roles or flags

@@ -17,7 +17,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from lms.organisation.models import ROLES, EmployeeStatus
+from lms.organisation.models import ROLES, SHIFTS, EmployeeStatus
 
 
 class FieldError(ValueError):
@@ -61,6 +61,31 @@ LOCALE_ALIASES = {
     "english": "en",
     "英文": "en",
     "英语": "en",
+}
+SHIFT_ALIASES = {
+    "morning": "morning",
+    "早班": "morning",
+    "day": "day",
+    "白班": "day",
+    "日班": "day",
+    "evening": "evening",
+    "晚班": "evening",
+    "中班": "evening",
+    "night": "night",
+    "夜班": "night",
+    "大夜班": "night",
+}
+YES_NO = {
+    "yes": True,
+    "y": True,
+    "true": True,
+    "1": True,
+    "是": True,
+    "no": False,
+    "n": False,
+    "false": False,
+    "0": False,
+    "否": False,
 }
 _EMPLOYEE_NO = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,63}$")
@@ -157,6 +182,28 @@ def parse_timezone(value: Any) -> str:
     return text
 
 
+def parse_shift(value: Any) -> str | None:
+    text = normalise_text(value).lower()
+    if not text:
+        return None
+    try:
+        return SHIFT_ALIASES[text]
+    except KeyError:
+        raise FieldError(
+            _("Unknown shift “%(v)s”; use %(shifts)s.", v=text, shifts=", ".join(SHIFTS))
+        ) from None
+
+
+def parse_yes_no(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = normalise_text(value).lower()
+    try:
+        return YES_NO[text] if text else False
+    except KeyError:
+        raise FieldError(_("Write yes or no, got “%(v)s”.", v=text)) from None
+
+
 def parse_username(value: Any) -> str | None:
     text = normalise_text(value)
     if not text:
@@ -233,6 +280,13 @@ FIELDS: tuple[Field, ...] = (
     ),
     Field("locale", _l("Language"), parse_locale, ("语言", "language")),
     Field("timezone", _l("Time zone"), parse_timezone, ("时区", "time zone", "time_zone")),
+    Field("shift", _l("Shift"), parse_shift, ("班次", "排班")),
+    Field(
+        "on_improvement_plan",
+        _l("On a performance-improvement plan"),
+        parse_yes_no,
+        ("绩效改进计划", "绩效改进", "improvement plan", "pip"),
+    ),
     Field("username", _l("Username"), parse_username, ("用户名", "账号", "登录名")),
     Field("roles", _l("Roles"), parse_roles, ("角色",)),
     Field(

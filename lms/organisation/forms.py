@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from lms.accounts.forms import COMMON_TIMEZONES
@@ -16,6 +16,12 @@ STATUS_CHOICES = [
     ("active", _l("Active")),
     ("left", _l("Left")),
 ]
+SHIFT_LABELS = {
+    "morning": _l("Morning shift (08–16)"),
+    "day": _l("Day shift (09–18)"),
+    "evening": _l("Evening shift (16–24)"),
+    "night": _l("Night shift (00–08)"),
+}
 ROLE_LABELS = {
     "employee": _l("Employee"),
     "mentor": _l("Mentor"),
@@ -44,6 +50,13 @@ class EmployeeForm(FlaskForm):
         choices=choices((tz, tz) for tz in COMMON_TIMEZONES),
         default="Asia/Shanghai",
     )
+    shift = SelectField(
+        _l("Shift"),
+        choices=choices([("", "—"), *SHIFT_LABELS.items()]),
+        default="",
+        validate_choice=False,  # parsed (and refused when unknown) like the import's column
+    )
+    on_improvement_plan = BooleanField(_l("On a performance-improvement plan"))
     roles = MultiCheckboxField(_l("Roles"), choices=choices((r, ROLE_LABELS[r]) for r in ROLES))
 
 

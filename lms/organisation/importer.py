@@ -321,7 +321,7 @@ def _write(
     now: dt.datetime,
 ) -> None:
     savepoint = db.session.begin_nested()
-    created, moved, status_changed = [], [], []
+    created, moved, status_changed, standing = [], [], [], []
     try:
         new_people: list[tuple[_Row, Employee]] = []
         for row in rows:
@@ -343,6 +343,8 @@ def _write(
                     moved.append(existing.id)
                 if changed["status"]:
                     status_changed.append(existing.id)
+                if changed["standing"]:
+                    standing.append(existing.id)
         for row in rows:  # supervisors last: they may be rows further down the file
             if row.values.get("supervisor"):
                 person = refs.people[row.values["employee_no"]]
@@ -371,7 +373,7 @@ def _write(
         report.updated = sum(1 for r in existing_rows if r.values.get("_changed"))
         report.unchanged = len(existing_rows) - report.updated
         db.session.flush()
-        services.announce(created, moved, status_changed, now)
+        services.announce(created, moved, status_changed, now, standing)
     except services.OrganisationError as error:
         savepoint.rollback()
         report.problems.append(Problem(row.line, row.columns.get(error.field or ""), str(error)))

@@ -17,6 +17,15 @@ from lms.extensions import db
 ROLES = ("employee", "mentor", "supervisor", "hr", "admin")
 
 
+# Working hours of each shift (local time, end may pass midnight as 24).
+SHIFTS: dict[str, tuple[int, int]] = {
+    "morning": (8, 16),
+    "day": (9, 18),
+    "evening": (16, 24),
+    "night": (0, 8),
+}
+
+
 class EmployeeStatus(enum.StrEnum):
     ONBOARDING = "onboarding"
     ACTIVE = "active"
@@ -99,6 +108,10 @@ class Employee(UserMixin, db.Model):
     )
     locale: Mapped[str] = mapped_column(sa.String(8), default="zh_CN")
     timezone: Mapped[str] = mapped_column(sa.String(64), default="Asia/Shanghai")
+    shift: Mapped[str | None] = mapped_column(sa.String(16))  # a key of SHIFTS; None: day
+    on_improvement_plan: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false()
+    )  # HR's flag
 
     # account
     username: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
@@ -128,6 +141,9 @@ class Employee(UserMixin, db.Model):
         sa.CheckConstraint("status IN ('onboarding', 'active', 'left')", name="status_known"),
         sa.CheckConstraint(
             "supervisor_id IS NULL OR supervisor_id <> id", name="not_own_supervisor"
+        ),
+        sa.CheckConstraint(
+            "shift IS NULL OR shift IN ('morning', 'day', 'evening', 'night')", name="shift_known"
         ),
     )
 

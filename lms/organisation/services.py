@@ -122,7 +122,7 @@ def apply_values(
 
     Absent keys are left as they are. Raises OrganisationError for broken rules.
     """
-    changed = {"post": False, "status": False, "any": False}
+    changed = {"post": False, "status": False, "standing": False, "any": False}
     creating = person.id is None
 
     if "employee_no" in values and values["employee_no"] != person.employee_no:
@@ -186,12 +186,16 @@ def apply_values(
         "hire_date",
         "locale",
         "timezone",
+        "shift",
+        "on_improvement_plan",
         "username",
     )
     for key in simple:
         if key in values and getattr(person, key) != values[key]:
             setattr(person, key, values[key])
             changed["any"] = True
+            if key == "on_improvement_plan":
+                changed["standing"] = not creating
 
     if post is not person.post or (creating and post is not None):
         _record_post_change(person, post, actor, now, source)
@@ -212,6 +216,7 @@ def apply_values(
 
     if "roles" in values and values["roles"] != person.roles:
         person.set_roles(values["roles"])
+        changed["standing"] = not creating
         changed["any"] = True
     elif creating:
         person.set_roles({"employee"})
@@ -273,15 +278,22 @@ def give_initial_password(person: Employee, password: str | None) -> str:
 
 
 def announce(
-    created: list[int], post_changed: list[int], status_changed: list[int], now: dt.datetime
+    created: list[int],
+    post_changed: list[int],
+    status_changed: list[int],
+    now: dt.datetime,
+    standing_changed: list[int] | None = None,
 ) -> None:
-    """Tell listening capabilities, set-wise, who joined, moved or changed status."""
+    """Tell listening capabilities, set-wise, who joined, moved, changed status, or had
+    their roles or improvement-plan flag changed."""
     if created:
         events.employees_created.send(None, employee_ids=created, now=now)
     if post_changed:
         events.employees_post_changed.send(None, employee_ids=post_changed, now=now)
     if status_changed:
         events.employees_status_changed.send(None, employee_ids=status_changed, now=now)
+    if standing_changed:
+        events.employees_standing_changed.send(None, employee_ids=standing_changed, now=now)
 
 
 def save_employee(
@@ -303,7 +315,11 @@ def save_employee(
     changed = apply_values(person, values, refs=refs, actor=actor, now=now, source=source)
     db.session.flush()
     announce(
-        [], [person.id] if changed["post"] else [], [person.id] if changed["status"] else [], now
+        [],
+        [person.id] if changed["post"] else [],
+        [person.id] if changed["status"] else [],
+        now,
+        [person.id] if changed["standing"] else [],
     )
     return person, None
 

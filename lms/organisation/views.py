@@ -27,6 +27,7 @@ from lms.organisation import queries, services
 from lms.organisation.fields import FIELDS, FIELDS_BY_NAME, FieldError
 from lms.organisation.forms import (
     ROLE_LABELS,
+    SHIFT_LABELS,
     DepartmentForm,
     EmployeeForm,
     ImportForm,
@@ -90,6 +91,7 @@ def _employee_form(person: Employee | None) -> EmployeeForm:
         form.supervisor.data = person.supervisor.employee_no if person.supervisor else ""
         form.status.data = str(person.status)
         form.roles.data = sorted(person.roles)
+        form.shift.data = person.shift or ""
     return form
 
 
@@ -109,6 +111,8 @@ def _form_values(form: EmployeeForm) -> dict:
             "supervisor",
             "locale",
             "timezone",
+            "shift",
+            "on_improvement_plan",
             "username",
             "roles",
         )
@@ -176,6 +180,7 @@ def person(employee_no: str):
         today=clock.today(),
         confirm_form=ConfirmForm(),
         role_labels=ROLE_LABELS,
+        shift_labels=SHIFT_LABELS,
     )
 
 
