@@ -55,7 +55,7 @@ def grade_automatically(attempt: Attempt) -> list[AttemptAnswer]:
 
 def may_grade(grader: Employee, attempt: Attempt) -> bool:
     """HR always; otherwise whom the quiz names: the learner's supervisor or team lead, or a
-    mentor of the learner's team."""
+    mentor of the learner's team or the learner's own mentor."""
     if attempt.employee_id == grader.id:
         return False  # nobody grades their own answers
     if grader.has_role("hr", "admin"):
@@ -67,12 +67,21 @@ def may_grade(grader: Employee, attempt: Attempt) -> bool:
             learner.team is not None and learner.team.lead_id == grader.id
         )
     if role == "mentor" and grader.has_role("mentor", "supervisor"):
-        return (
-            learner.team_id is not None
-            and learner.team_id == grader.team_id
-            or (learner.supervisor_id == grader.id)
-        )
+        if learner.team_id is not None and learner.team_id == grader.team_id:
+            return True
+        if learner.supervisor_id == grader.id:
+            return True
+        return attempt.employee_id in set(db.session.scalars(_mentees_of(grader.id)))
     return False
+
+
+def _mentees_of(grader_id: int) -> sa.Select:
+    """The people this grader mentors now (any kind of active mentorship)."""
+    from lms.mentorship.models import Mentorship, MentorshipStatus
+
+    return sa.select(Mentorship.mentee_id).where(
+        Mentorship.mentor_id == grader_id, Mentorship.status == MentorshipStatus.ACTIVE
+    )
 
 
 def grading_queue_query(grader: Employee) -> sa.Select:
@@ -101,7 +110,10 @@ def grading_queue_query(grader: Employee) -> sa.Select:
     if grader.has_role("supervisor"):
         clauses.append(sa.and_(Quiz.grader_role == "supervisor", supervised))
     if grader.has_role("mentor", "supervisor"):
-        clauses.append(sa.and_(Quiz.grader_role == "mentor", sa.or_(same_team, supervised)))
+        mentored = Employee.id.in_(_mentees_of(grader.id))
+        clauses.append(
+            sa.and_(Quiz.grader_role == "mentor", sa.or_(same_team, supervised, mentored))
+        )
     return query.where(sa.or_(*clauses)) if clauses else query.where(sa.false())
 
 

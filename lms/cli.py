@@ -31,6 +31,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(employees_group)
     app.cli.add_command(course_group)
     app.cli.add_command(questions_group)
+    app.cli.add_command(mentors_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
 
@@ -254,6 +255,53 @@ def questions_export(fmt: str, output: Path | None, category_path: str) -> None:
         click.echo(f"Exported {exported.written} questions to {output}.", err=True)
     for question_id, why in exported.skipped:
         click.echo(f"Not exported: question {question_id}: {why}", err=True)
+
+
+@click.group("mentors")
+def mentors_group() -> None:
+    """Mentors and their new hires."""
+
+
+@mentors_group.command("match")
+@click.option("--apply", "apply_", is_flag=True, help="Write the proposals (default: a dry run).")
+@with_appcontext
+def mentors_match(apply_: bool) -> None:
+    """Propose a mentor for every new hire who has none, with the score and its reasons."""
+    from lms.extensions import db
+    from lms.mentorship import services
+    from lms.organisation.models import Employee
+
+    report = services.propose(None, now=clock.now(), apply=apply_)
+    lines = []
+    for mentorship in report.matched:
+        mentee = db.session.get(Employee, mentorship.mentee_id)
+        mentor = db.session.get(Employee, mentorship.mentor_id)
+        reasons = ", ".join(f"{r['factor']}: {r['points']}" for r in mentorship.reasons or [])
+        lines.append(
+            f"  {mentee.employee_no} {mentee.name} -> {mentor.employee_no} {mentor.name}"
+            f"  score {mentorship.score} ({reasons})"
+        )
+    unmatched = [f"  {p.employee_no} {p.name}" for p in report.unmatched]
+    if apply_:
+        assigned = sum(m.status == "active" for m in report.matched)
+        db.session.commit()
+    else:
+        db.session.rollback()  # a dry run leaves no trace, not even capacity rows
+        assigned = 0
+    for line in lines:
+        click.echo(line)
+    if unmatched:
+        click.echo(f"No mentor with a free place for {len(unmatched)} new hires:")
+        for line in unmatched:
+            click.echo(line)
+    if not lines and not unmatched:
+        click.echo("Every new hire has a mentor or a proposal.")
+    elif not apply_:
+        click.echo(f"Dry run: {len(lines)} proposals, nothing written; --apply writes them.")
+    elif assigned:
+        click.echo(f"{assigned} mentors assigned.")
+    else:
+        click.echo(f"{len(lines)} proposals written for HR to accept or change.")
 
 
 @click.command("scheduler")

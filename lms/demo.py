@@ -266,4 +266,7 @@ def load_demo(now: dt.datetime, *, if_empty: bool = False) -> int:
     from lms.demo_training import load_training
 
     load_training(now, refs.people["10002"])
+    from lms.demo_mentoring import load_mentoring
+
+    load_mentoring(now, refs.people["10002"])
     return len(created)

@@ -40,3 +40,58 @@ def mentors(make) -> MentorFactory:
 def at_now():
     with clock.frozen(NOW):
         yield NOW
+
+
+# --- helpers for the service tests --------------------------------------------------------
+
+
+@pytest.fixture
+def hr(make) -> Employee:
+    """Someone with the HR role, who hears about unmatched and re-proposed mentees."""
+    return make.employee("hr", roles={"hr"})
+
+
+def notes(kind: str, person: Employee | None = None) -> list:
+    """Stored notifications of one kind (for one person, when given), oldest first."""
+    import sqlalchemy as sa
+
+    from lms.notifications.models import Notification
+
+    query = sa.select(Notification).where(Notification.kind == kind).order_by(Notification.id)
+    if person is not None:
+        query = query.where(Notification.employee_id == person.id)
+    return list(db.session.scalars(query))
+
+
+def loads() -> dict[int, tuple[int, int]]:
+    """Each mentor's (load, capacity_limit), read afresh from the database."""
+    import sqlalchemy as sa
+
+    from lms.mentorship.models import MentorProfile
+
+    rows = db.session.execute(
+        sa.select(MentorProfile.employee_id, MentorProfile.load, MentorProfile.capacity_limit)
+    )
+    return {employee_id: (load, limit) for employee_id, load, limit in rows}
+
+
+def open_per_mentor() -> dict[int, int]:
+    """How many proposed or active mentorships each mentor holds, counted from the rows."""
+    import sqlalchemy as sa
+
+    from lms.mentorship.models import HOLDS_SLOT, Mentorship
+
+    rows = db.session.execute(
+        sa.select(Mentorship.mentor_id, sa.func.count(Mentorship.id))
+        .where(Mentorship.status.in_(HOLDS_SLOT))
+        .group_by(Mentorship.mentor_id)
+    )
+    return dict(rows.all())
+
+
+def new_hires_csv(
+    count: int, *, prefix: str = "N", team: str = "售后一组", hired: str = "2026-08-25"
+) -> bytes:
+    """An import file of ``count`` new hires (status 入职中), numbered ``prefix0001``..."""
+    rows = [f"{prefix}{i:04d},新员工{prefix}{i},{hired},{team},入职中" for i in range(1, count + 1)]
+    return ("工号,姓名,入职日期,团队,状态\n" + "\n".join(rows) + "\n").encode()

@@ -1,0 +1,1 @@
+"""HR and team lead pages (being written)."""

@@ -1,0 +1,1 @@
+"""Mentor and mentee pages (being written)."""
