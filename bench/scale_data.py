@@ -3,7 +3,8 @@
 ``build(app, people=10_000)`` fills an empty database with a company of that size: a few
 departments and teams, posts, people (a share of them onboarding new hires), published
 courses with lessons, and enrolments with some progress. Deterministic (seeded) and
-set-wise, so 10,000 people take seconds.
+set-wise, so 10,000 people take seconds. ``mentors=300`` also gives that many active people,
+spread over the teams, the mentor role and at least two years of tenure.
 
     python -m bench.scale_data --people 10000 --database sqlite:////tmp/scale.sqlite3
 """
@@ -27,9 +28,29 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊洋艳勇军杰娟涛明超霞平刚"
 
 
-def build(app: Flask, *, people: int = 10_000, courses: int = 20, seed: int = 7) -> dict:
+MENTOR_SHIFTS = ("day", "day", "morning", "evening")
+
+
+def _mentor_indexes(people: int, mentors: int) -> dict[int, int]:
+    """Every n-th person who is not a new hire (index % 10 != 0), numbered 0..mentors-1."""
+    pool = [i for i in range(people) if i % 10]
+    if mentors > len(pool):
+        raise ValueError(f"{people} people hold at most {len(pool)} mentors")
+    step = len(pool) // mentors if mentors else 1
+    return {pool[k * step]: k for k in range(mentors)}
+
+
+def build(
+    app: Flask,
+    *,
+    people: int = 10_000,
+    courses: int = 20,
+    seed: int = 7,
+    mentors: int = 0,
+) -> dict:
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     now = clock.now()
+    mentor_at = _mentor_indexes(people, mentors)
     with app.app_context():
         db.create_all()
         departments = [Department(name=f"客服中心{i}", name_en=f"Centre {i}") for i in range(4)]
@@ -52,6 +73,10 @@ def build(app: Flask, *, people: int = 10_000, courses: int = 20, seed: int = 7)
         rows = []
         for i in range(people):
             tenure = rng.randint(1, 60) if i % 10 == 0 else rng.randint(61, 2000)
+            shift = None  # the day shift
+            if i in mentor_at:  # the draw above still happens: the rest stays the same
+                tenure = max(tenure, 730)
+                shift = MENTOR_SHIFTS[mentor_at[i] % len(MENTOR_SHIFTS)]
             rows.append(
                 {
                     "employee_no": f"S{i:06d}",
@@ -67,6 +92,7 @@ def build(app: Flask, *, people: int = 10_000, courses: int = 20, seed: int = 7)
                     "is_demo": False,
                     "created_at": now,
                     "updated_at": now,
+                    "shift": shift,
                 }
             )
         for start in range(0, len(rows), 2000):
@@ -76,6 +102,16 @@ def build(app: Flask, *, people: int = 10_000, courses: int = 20, seed: int = 7)
                 ["employee_id", "role"], sa.select(Employee.id, sa.literal("employee"))
             )
         )
+        if mentor_at:
+            numbers = [f"S{i:06d}" for i in sorted(mentor_at)]
+            db.session.execute(
+                sa.insert(EmployeeRole).from_select(
+                    ["employee_id", "role"],
+                    sa.select(Employee.id, sa.literal("mentor")).where(
+                        Employee.employee_no.in_(numbers)
+                    ),
+                )
+            )
         tracks = course_services.ensure_tracks()
         made = []
         for n in range(courses):
@@ -105,18 +141,24 @@ def build(app: Flask, *, people: int = 10_000, courses: int = 20, seed: int = 7)
             course_services.publish(course, actor=None, now=now)
             made.append(course)
         db.session.commit()
-        return {"people": people, "courses": [c.id for c in made], "post_id": posts[0].id}
+        return {
+            "people": people,
+            "courses": [c.id for c in made],
+            "post_id": posts[0].id,
+            "mentors": len(mentor_at),
+        }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--people", type=int, default=10_000)
+    parser.add_argument("--mentors", type=int, default=0)
     parser.add_argument("--database", required=True)
     args = parser.parse_args()
     from bench.harness import bench_app
 
     app = bench_app(args.database)
-    print(build(app, people=args.people))
+    print(build(app, people=args.people, mentors=args.mentors))
 
 
 if __name__ == "__main__":

@@ -268,10 +268,10 @@ def mentors_group() -> None:
 def mentors_match(apply_: bool) -> None:
     """Propose a mentor for every new hire who has none, with the score and its reasons."""
     from lms.extensions import db
-    from lms.mentorship import services
+    from lms.mentorship import proposals
     from lms.organisation.models import Employee
 
-    report = services.propose(None, now=clock.now(), apply=apply_)
+    report = proposals.propose(None, now=clock.now(), apply=apply_)
     lines = []
     for mentorship in report.matched:
         mentee = db.session.get(Employee, mentorship.mentee_id)

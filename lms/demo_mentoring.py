@@ -13,7 +13,7 @@ from courses import enrolment
 from courses.models import Course
 from courses.queries import version_outline
 from lms.extensions import db
-from lms.mentorship import eligibility, services
+from lms.mentorship import eligibility, plan, services
 from lms.mentorship.models import Mentorship, MentorshipStatus
 from lms.organisation.models import Employee, EmployeeRole, EmployeeStatus
 
@@ -75,7 +75,7 @@ def load_mentoring(now: dt.datetime, hr: Employee) -> None:
         now=now,
         started_on=people["newhire"].hire_date,
     )
-    services.add_goal(first, title=GOALS[0][0], due_on=today + dt.timedelta(days=20), now=now)
+    plan.add_goal(first, title=GOALS[0][0], due_on=today + dt.timedelta(days=20), now=now)
 
     # two of every three proposals accepted, with their check-ins so far
     proposals = db.session.scalars(
@@ -92,7 +92,7 @@ def load_mentoring(now: dt.datetime, hr: Employee) -> None:
         for check_in in list(proposal.check_ins):
             if quiet or check_in.due_on > today:
                 break
-            services.log_check_in(
+            plan.log_check_in(
                 proposal,
                 actor=proposal.mentor,
                 now=now,
@@ -102,9 +102,7 @@ def load_mentoring(now: dt.datetime, hr: Employee) -> None:
                 pulse=rng.choice([2, 3, 4, 4, 5]),
             )
         for title, days in GOALS[: rng.randint(1, 3)]:
-            services.add_goal(
-                proposal, title=title, due_on=start + dt.timedelta(days=days), now=now
-            )
+            plan.add_goal(proposal, title=title, due_on=start + dt.timedelta(days=days), now=now)
 
     # finished onboarding mentorships of people hired a few months ago, rated
     veterans = db.session.scalars(

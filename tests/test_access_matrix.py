@@ -20,6 +20,8 @@ from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token
 from lms.extensions import db
+from lms.mentorship import plan as mentorship_plan
+from lms.mentorship import services as mentorship_services
 from tests.assessments.conftest import QuizFactory, essay, true_false
 from tests.conftest import csrf_from, login
 from tests.courses.conftest import CatalogueFactory
@@ -141,6 +143,31 @@ EXPECTED: dict[str, str | set[str]] = {
     "assessments.question_image_delete": HR,
     "notifications.index": EVERYONE,
     "notifications.mark_all_read": EVERYONE,
+    "mentorship.dashboard": GRADERS,
+    "mentorship.mentee": GRADERS,  # and then per object: the mentee's mentors, lead, HR
+    "mentorship.log_check_in": GRADERS,  # and then: the mentor while active, HR
+    "mentorship.add_goal": GRADERS,
+    "mentorship.goal_status": GRADERS,
+    "mentorship.sign_off": GRADERS,
+    "mentorship.my_mentor": EVERYONE,
+    "mentorship.pulse": EVERYONE,  # and then only the mentee's own check-ins
+    "mentorship.request_check_in": EVERYONE,
+    "mentorship.rate": EVERYONE,  # and then only the mentee's own mentorships
+    "mentorship.board": HR,
+    "mentorship.propose": HR,
+    "mentorship.accept": HR,
+    "mentorship.accept_all": HR,
+    "mentorship.assign": HR,
+    "mentorship.eligibility": HR,
+    "mentorship.capacity": HR,
+    "mentorship.settings": HR,
+    "mentorship.outcomes": HR,
+    "mentorship.team": {"supervisor", "hr", "admin"},
+    "mentorship.end": HR,
+    "api.list_mentorships": EVERYONE,  # and then each sees only what they may
+    "api.create_mentorship": HR,
+    "api.log_mentorship_check_in": EVERYONE,  # and then: the mentor, HR
+    "api.mentor_mentees": EVERYONE,  # and then: the mentor, their lead, HR
 }
 
 # Records that belong to somebody else: who may still see them although the route is theirs.
@@ -159,6 +186,15 @@ OTHERS_RECORD_VISIBLE_TO = {
     "api.api_attempt_submit": set(),
     "assessments.grading_answer": HR,
     "assessments.question_image": HR,
+    "mentorship.mentee": HR,
+    "mentorship.log_check_in": HR,
+    "mentorship.add_goal": HR,
+    "mentorship.goal_status": HR,
+    "mentorship.sign_off": HR,
+    "mentorship.pulse": set(),
+    "mentorship.rate": set(),
+    "api.log_mentorship_check_in": HR,
+    "api.mentor_mentees": HR,
 }
 
 
@@ -245,6 +281,16 @@ def world(make):
     set_override(quiz, outsider, time_limit_seconds=None, attempts_allowed=3, close_at=None)
     unseen = QuizFactory().question(true_false(9))  # in no quiz anybody may take
     image = add_image(unseen.current_version, "box.png", PNG)
+    outsiders_mentor = make.employee("outsiders-mentor", roles={"mentor"}, team=other_team)
+    mentorship_services.assign(outsiders_mentor, outsider, actor=None, now=clock.now())
+    # the walk marks the outsider as left (which ends their mentorship): the routes that act
+    # on a mentorship get another outsider's, which stays active throughout
+    second = make.employee("outsider-2", team=other_team, employee_no="X99998")
+    mentorship = mentorship_services.assign(outsiders_mentor, second, actor=None, now=clock.now())
+    mentorship_plan.add_goal(mentorship, title="独立处理退货工单", due_on=None, now=clock.now())
+    check_in = mentorship_plan.log_check_in(
+        mentorship, actor=outsiders_mentor, now=clock.now(), notes="私密记录", pulse=3
+    )
     db.session.commit()
     return {
         "quiz": quiz,
@@ -260,6 +306,8 @@ def world(make):
         "lesson": lesson,
         "attachment": attachment,
         "rule": rule,
+        "mentorship": mentorship,
+        "check_in": check_in,
     }
 
 
@@ -289,6 +337,9 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "answer_id": world["quiz_attempt"].answers[1].id,
         "employee_id": world["outsider"].id,
         "image_id": world["image_id"],
+        "mentorship_id": world["mentorship"].id,
+        "goal_id": world["mentorship"].goals[0].id,
+        "check_in_id": world["check_in"].id,
     }
 
 

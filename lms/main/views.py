@@ -9,6 +9,7 @@ from lms import access, clock
 from lms.accounts.forms import LanguageForm
 from lms.extensions import db
 from lms.main import queries
+from lms.mentorship.queries import current_mentorship
 from lms.security import is_safe_redirect
 
 bp = Blueprint("main", __name__)
@@ -21,6 +22,7 @@ def home():
         "main/home.html",
         summary=queries.home_summary(current_user, clock.today()),
         learning=learner_home(current_user),
+        my_mentorship=current_mentorship(current_user),
         today=clock.today(),
     )
 

@@ -9,7 +9,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from lms.mentorship import notices  # noqa: F401 - registers the notification kinds
     from lms.mentorship.presenters import template_globals
-    from lms.mentorship.services import connect_signals
+    from lms.mentorship.proposals import connect_signals
     from lms.mentorship.views import bp
 
     connect_signals()

@@ -7,22 +7,23 @@ the mentor.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from flask import jsonify, request
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import aliased, contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager
 
-from courses.models import Enrolment
 from lms import access, clock
 from lms.api import bp
 from lms.api.auth import authenticate_bearer
 from lms.api.helpers import ApiError, json_body, paginated
 from lms.extensions import db
-from lms.mentorship import services
+from lms.mentorship import plan, queries, services
 from lms.mentorship.models import CheckIn, Mentorship, MentorshipKind, MentorshipStatus
 from lms.organisation import queries as org_queries
 from lms.organisation.models import Employee, Team
@@ -31,6 +32,7 @@ HR = ("hr", "admin")
 CREATE_FIELDS = ("mentor", "mentee", "kind", "started_on", "planned_end_on")
 CHECK_IN_FIELDS = ("held_on", "notes", "actions", "pulse")
 MAX_TEXT = 10_000
+MAX_ID = 2**31 - 1  # ids are 32-bit integers: a larger one is no row, not a database error
 # A MentorshipError naming one of these is a bad input (400); any other is a conflict with
 # the current state (409): the mentor is full, not eligible, already assigned, ...
 INPUT_FIELDS = frozenset({"kind", "started_on", "planned_end_on", "held_on", "pulse"})
@@ -126,12 +128,13 @@ def _pulse(body: dict[str, Any]) -> int | None:
 
 
 def _kind(body: dict[str, Any]) -> MentorshipKind:
-    raw = body.get("kind") or MentorshipKind.ONBOARDING.value
-    try:
+    raw = body.get("kind")
+    if raw is None:
+        return MentorshipKind.ONBOARDING
+    if isinstance(raw, str) and raw in {k.value for k in MentorshipKind}:
         return MentorshipKind(raw)
-    except ValueError:
-        choices = ", ".join(k.value for k in MentorshipKind)
-        raise _bad("kind", _("kind is one of %(v)s.", v=choices)) from None
+    choices = ", ".join(k.value for k in MentorshipKind)
+    raise _bad("kind", _("kind is one of %(v)s.", v=choices))
 
 
 def _employee_no(body: dict[str, Any], name: str) -> str:
@@ -152,18 +155,20 @@ def _person(employee_no: str, name: str) -> Employee:
     return person
 
 
-def _refused(error: services.MentorshipError) -> ApiError:
-    db.session.rollback()
-    status = 400 if error.field in INPUT_FIELDS else 409
-    extra = {"fields": {error.field: str(error)}} if error.field else {}
-    return ApiError(status, str(error), **extra)
-
-
-def _commit() -> None:
+@contextlib.contextmanager
+def _saving() -> Iterator[None]:
+    """Around one service call: commit once; a broken rule is a JSON 400 (bad input) or 409
+    (the state forbids it), and so is a race lost to a concurrent request."""
     try:
+        yield
         db.session.commit()
+    except services.MentorshipError as error:
+        db.session.rollback()
+        status = 400 if error.field in INPUT_FIELDS else 409
+        extra = {"fields": {error.field: str(error)}} if error.field else {}
+        raise ApiError(status, str(error), **extra) from None
     except IntegrityError:
-        db.session.rollback()  # lost a race with a concurrent request
+        db.session.rollback()
         raise ApiError(409, _("Somebody changed this mentorship meanwhile; try again.")) from None
 
 
@@ -218,22 +223,6 @@ def mentorship_query(user: Employee) -> sa.Select:
     return query
 
 
-def enrolment_progress(employee_ids: list[int]) -> dict[int, tuple[int, int]]:
-    """(completed, total) enrolments per person, one grouped statement."""
-    if not employee_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(
-            Enrolment.employee_id,
-            sa.func.count(Enrolment.id).filter(Enrolment.completed_at.is_not(None)),
-            sa.func.count(Enrolment.id),
-        )
-        .where(Enrolment.employee_id.in_(sorted(set(employee_ids))))
-        .group_by(Enrolment.employee_id)
-    )
-    return {person: (completed, total) for person, completed, total in rows}
-
-
 # --- routes ---------------------------------------------------------------------------
 
 
@@ -254,7 +243,7 @@ def create_mentorship():
     started_on, planned_end_on = _date(body, "started_on"), _date(body, "planned_end_on")
     numbers = {name: _employee_no(body, name) for name in ("mentor", "mentee")}
     mentor, mentee = (_person(numbers[name], name) for name in ("mentor", "mentee"))
-    try:
+    with _saving():
         mentorship = services.assign(
             mentor,
             mentee,
@@ -264,9 +253,6 @@ def create_mentorship():
             started_on=started_on,
             planned_end_on=planned_end_on,
         )
-    except services.MentorshipError as error:
-        raise _refused(error) from None
-    _commit()
     return jsonify(mentorship_json(mentorship, hr=True)), 201
 
 
@@ -274,7 +260,7 @@ def create_mentorship():
 @access.api()
 def log_mentorship_check_in(mentorship_id: int):
     user = authenticate_bearer()
-    mentorship = db.session.get(Mentorship, mentorship_id)
+    mentorship = db.session.get(Mentorship, mentorship_id) if mentorship_id <= MAX_ID else None
     if mentorship is None or not (user.has_role(*HR) or user.id == mentorship.mentor_id):
         raise ApiError(404, _("No such mentorship."))
     body = json_body()
@@ -285,11 +271,8 @@ def log_mentorship_check_in(mentorship_id: int):
         "actions": _text(body, "actions"),
         "pulse": _pulse(body),
     }
-    try:
-        check_in = services.log_check_in(mentorship, actor=user, now=clock.now(), **values)
-    except services.MentorshipError as error:
-        raise _refused(error) from None
-    _commit()
+    with _saving():
+        check_in = plan.log_check_in(mentorship, actor=user, now=clock.now(), **values)
     return jsonify(check_in_json(check_in)), 201
 
 
@@ -299,15 +282,8 @@ def mentor_mentees(employee_no: str):
     mentor = org_queries.employee_by_no(employee_no)
     if mentor is None or not mentor.is_visible_to(authenticate_bearer()):
         raise ApiError(404, _("No employee has the number %(v)s.", v=employee_no))
-    rows = list(
-        db.session.scalars(
-            sa.select(Mentorship)
-            .where(Mentorship.mentor_id == mentor.id)
-            .options(joinedload(Mentorship.mentee))
-            .order_by(Mentorship.id.desc())
-        )
-    )
-    progress = enrolment_progress([m.mentee_id for m in rows])
+    rows = queries.mentorships_of_mentor(mentor)  # open ones first, then the past ones
+    progress = queries.progress(m.mentee_id for m in rows)  # one grouped statement
     items = []
     for m in rows:
         completed, total = progress.get(m.mentee_id, (0, 0))

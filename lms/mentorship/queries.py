@@ -384,7 +384,9 @@ def outcomes() -> Outcomes:
     result.average_rating = statistics.fmean(ratings_all) if ratings_all else None
     result.median_days_to_sign_off = statistics.median(days_all) if days_all else None
     names = dict(
-        db.session.execute(sa.select(Employee.id, Employee.name).where(Employee.id.in_(per_mentor)))
+        db.session.execute(
+            sa.select(Employee.id, Employee.name).where(Employee.id.in_(per_mentor))
+        ).all()
     )
     for mentor_id, entry in per_mentor.items():
         finished = entry["completed"] + entry["ended"]

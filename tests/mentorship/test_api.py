@@ -13,8 +13,8 @@ from courses import enrolment
 from lms import clock
 from lms.accounts.services import create_token
 from lms.extensions import db
-from lms.mentorship import eligibility, services
-from lms.mentorship.models import CheckIn, Mentorship, MentorshipStatus
+from lms.mentorship import services
+from lms.mentorship.models import CheckIn, Mentorship
 from lms.organisation.models import Employee
 from tests.courses.conftest import CatalogueFactory
 from tests.mentorship.conftest import NOW
@@ -159,9 +159,7 @@ def test_filters_and_pages(client, world):
         w.current.id,
         w.past.id,
     }
-    assert ids(get(f"/api/v1/mentorships?mentee={w.hire2.employee_no}", headers=h)) == {
-        w.second.id
-    }
+    assert ids(get(f"/api/v1/mentorships?mentee={w.hire2.employee_no}", headers=h)) == {w.second.id}
     assert ids(get("/api/v1/mentorships?team=售后二组", headers=h)) == {w.second.id, w.past.id}
     assert ids(get("/api/v1/mentorships?mentor=NOPE", headers=h)) == set()
     assert ids(get("/api/v1/mentorships?team=无此组", headers=h)) == set()
@@ -205,6 +203,7 @@ def test_hr_assigns_a_mentor(client, make, mentors, at_now):
     [
         ({"salary": 1}, 400, None),
         ({"kind": "buddy"}, 400, "kind"),
+        ({"kind": ["onboarding"]}, 400, "kind"),
         ({"started_on": "next monday"}, 400, "started_on"),
         ({"planned_end_on": 20261231}, 400, "planned_end_on"),
         ({"started_on": "2026-09-01", "planned_end_on": "2026-08-01"}, 400, "planned_end_on"),
@@ -270,8 +269,11 @@ def test_check_ins_hide_from_others(client, world):
     for person in (w.hire, w.lead, w.other_mentor, w.nobody):
         assert_error(client.post(url, json={}, headers=bearer(person)), 404)
     assert_error(client.post(url, data="x", headers=bearer(w.nobody)), 404)  # before the body
-    missing = "/api/v1/mentorships/99999/check-ins"
-    assert_error(client.post(missing, json={}, headers=bearer(w.hr)), 404)
+    for missing in (
+        "/api/v1/mentorships/99999/check-ins",
+        "/api/v1/mentorships/3000000000/check-ins",
+    ):
+        assert_error(client.post(missing, json={}, headers=bearer(w.hr)), 404)
     assert_error(client.post(url, json={}), 401)
     assert db.session.scalar(sa.select(CheckIn.id).where(CheckIn.held_on.is_not(None))) is None
 
@@ -350,10 +352,11 @@ def test_mentees_take_the_same_statements_for_many(client, make, mentors, at_now
         return len(statements)
 
     services.assign(mentor, mentors.new_hire(), actor=None, now=NOW)
+    measure()  # the token's first use is recorded once
     one = measure()
     for _ in range(8):
         services.assign(mentor, mentors.new_hire(), actor=None, now=NOW)
-    assert measure() == one
+    assert measure() == one <= 15
 
 
 def test_openapi_names_the_mentorship_routes(client):
@@ -361,9 +364,3 @@ def test_openapi_names_the_mentorship_routes(client):
     assert {"get", "post"} <= set(paths["/mentorships"])
     assert "post" in paths["/mentorships/{mentorship_id}/check-ins"]
     assert "get" in paths["/mentors/{employee_no}/mentees"]
-
-
-def test_settings_row_is_shared(app, mentors):
-    assert eligibility.settings().id == 1
-    assert db.session.scalar(sa.select(sa.func.count(Mentorship.id))) == 0
-    assert MentorshipStatus.ACTIVE.value == "active"

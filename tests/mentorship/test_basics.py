@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from lms.extensions import db
-from lms.mentorship import services
+from lms.mentorship import plan, proposals, services
 from lms.mentorship.models import MentorProfile, Mentorship, MentorshipStatus
 from lms.organisation.models import EmployeeStatus
 from tests.mentorship.conftest import NOW
@@ -15,7 +15,7 @@ def test_propose_accept_check_in_sign_off(make, mentors):
     team = make.team("售后一组")
     mentor = mentors.mentor(team)
     hire = mentors.new_hire(team)
-    report = services.propose([hire.id], now=NOW)
+    report = proposals.propose([hire.id], now=NOW)
     assert [m.mentor_id for m in report.matched] == [mentor.id] and not report.unmatched
     proposal = report.matched[0]
     assert proposal.status == MentorshipStatus.PROPOSED
@@ -24,7 +24,7 @@ def test_propose_accept_check_in_sign_off(make, mentors):
 
     services.activate(proposal, actor=None, now=NOW)
     assert [c.day for c in proposal.check_ins] == [7, 30, 60, 90]
-    check_in = services.log_check_in(proposal, actor=mentor, now=NOW, notes="好", pulse=4)
+    check_in = plan.log_check_in(proposal, actor=mentor, now=NOW, notes="好", pulse=4)
     assert check_in.day == 7 and check_in.pulse == 4
 
     services.sign_off(proposal, actor=mentor, now=NOW)

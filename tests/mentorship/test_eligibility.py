@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from courses import enrolment
 from courses.models import Enrolment, EnrolmentSource
 from lms.extensions import db
-from lms.mentorship import eligibility, services
+from lms.mentorship import eligibility, proposals, services
 from lms.mentorship.eligibility import months_before
 from lms.mentorship.models import MentorProfile, Mentorship
 from lms.organisation.models import EmployeeStatus
@@ -80,7 +80,7 @@ def test_without_the_mentor_role_nobody_is_listed(mentors, make):
 def test_someone_still_holding_mentees_is_listed_without_the_role(mentors, make):
     former = mentors.mentor()
     hire = mentors.new_hire()
-    services.propose([hire.id], now=NOW)
+    proposals.propose([hire.id], now=NOW)
     former.set_roles({"employee"})
     db.session.flush()
     assert _failing(former) == {"role"}
@@ -138,7 +138,7 @@ def test_several_failures_are_all_reported(mentors):
 def test_standings_use_each_mentors_capacity_and_load(mentors):
     own, default = mentors.mentor(), mentors.mentor()
     services.set_capacity(own, 5)
-    services.propose([mentors.new_hire().id], now=NOW)
+    proposals.propose([mentors.new_hire().id], now=NOW)
     by_id = {s.person.id: s for s in eligibility.standings(eligibility.settings(), TODAY)}
     assert by_id[own.id].capacity == 5
     assert by_id[default.id].capacity == eligibility.settings().default_capacity == 3
@@ -168,7 +168,7 @@ def test_ineligible_mentors_are_never_proposed(mentors, make):
     _completed(chosen, course)
     hires = [mentors.new_hire(team, post=post) for _ in range(5)]
 
-    report = services.propose([h.id for h in hires], now=NOW)
+    report = proposals.propose([h.id for h in hires], now=NOW)
     assert [m.mentor_id for m in report.matched] == [chosen.id] * 3
     assert len(report.unmatched) == 2
     assert set(db.session.scalars(sa.select(Mentorship.mentor_id))) == {chosen.id}

@@ -1,15 +1,18 @@
-"""The matching rules as pure functions (no app, no database): shift overlap across shifts and
-time zones, a score that explains itself, and a plan that fills places fairly and never
-beyond them."""
+"""The matching rules: first as pure functions (no app, no database): shift overlap across
+shifts and time zones, a score that explains itself, and a plan that fills places fairly and
+never beyond them; then a batch of new hires imported and proposed through the database."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lms.extensions import db
+from lms.mentorship import proposals, services
 from lms.mentorship.matching import (
     FACTORS,
     MentorFacts,
@@ -19,7 +22,11 @@ from lms.mentorship.matching import (
     score,
     shift_overlap,
 )
-from lms.mentorship.models import DEFAULT_WEIGHTS
+from lms.mentorship.models import DEFAULT_WEIGHTS, Mentorship, MentorshipStatus
+from lms.notifications import message
+from lms.organisation.importer import import_employees
+from lms.organisation.models import Employee
+from tests.mentorship.conftest import NOW, loads, new_hires_csv, notes, open_per_mentor
 
 SUMMER = dt.date(2026, 7, 1)  # London on BST (UTC+1)
 WINTER = dt.date(2026, 1, 15)  # London on GMT (UTC+0)
@@ -248,3 +255,46 @@ def test_plan_never_exceeds_capacity(places, hires, weights):
     assert all(0 <= m.load <= m.capacity for m in mentors)
     assert sum(1 for m in matches if m.mentor is not None) == min(hires, free)
     assert [m.mentee.id for m in matches] == [p.id for p in _mentees(hires)]
+
+
+# --- through the database -----------------------------------------------------------------
+
+
+def test_forty_imported_new_hires_get_thirty_proposals(make, mentors, hr):
+    team = make.team("售后一组")
+    crew = {mentors.mentor(team).id for _ in range(10)}
+    db.session.commit()
+
+    report = import_employees("new-hires.csv", new_hires_csv(40), actor=hr, now=NOW)
+    assert report.ok, report.problems
+    assert len(report.created) == 40
+    db.session.commit()
+
+    rows = db.session.scalars(sa.select(Mentorship)).all()
+    assert len(rows) == 30
+    assert {p.status for p in rows} == {MentorshipStatus.PROPOSED}
+    assert {p.mentor_id for p in rows} == crew
+    assert all(p.score > 0 and len(p.reasons) == 5 for p in rows)
+    assert len({p.mentee_id for p in rows}) == 30
+    assert loads() == dict.fromkeys(crew, (3, 3))
+    assert open_per_mentor() == dict.fromkeys(crew, 3)
+    # the first thirty in the file (same hire date: in the order created) have a mentor
+    matched = set(
+        db.session.scalars(
+            sa.select(Employee.employee_no).join(Mentorship, Mentorship.mentee_id == Employee.id)
+        )
+    )
+    assert matched == {f"N{i:04d}" for i in range(1, 31)}
+    [note] = notes("mentees_unmatched", hr)
+    assert note.params == {"count": 10}
+    assert message(note).startswith("10 new hires have no mentor")
+
+    # proposing again finds no place; a mentor given two more places takes two more
+    again = proposals.propose(None, now=NOW)
+    assert again.matched == [] and len(again.unmatched) == 10
+    first = min(crew)
+    services.set_capacity(db.session.get(Employee, first), 5)
+    more = proposals.propose(None, now=NOW)
+    assert [m.mentor_id for m in more.matched] == [first, first] and len(more.unmatched) == 8
+    assert loads()[first] == (5, 5)
+    assert [n.params["count"] for n in notes("mentees_unmatched", hr)] == [10, 10, 8]
