@@ -9,13 +9,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 KIND_LABELS = {
-    "onboarding": _l("Onboarding"),
+    "onboarding": _l("Onboarding mentorship"),
     "rotation": _l("Job rotation"),
     "development": _l("Development"),
 }
 STATUS_LABELS = {
     "proposed": _l("Proposed"),
-    "active": _l("Active"),
+    "active": _l("Ongoing"),
     "completed": _l("Completed"),
     "ended": _l("Ended early"),
 }

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
+from lms.db import serialise
 from lms.extensions import db
 from lms.mentorship import eligibility, matching
 from lms.mentorship.models import (
@@ -122,7 +123,13 @@ def propose(
 ) -> MatchReport:
     """Propose the best eligible mentor to each unmatched new hire among ``employee_ids``
     (None: all of them), or assign them at once when HR switched auto-assign on. With
-    ``apply`` False nothing is written and the report holds unsaved proposals."""
+    ``apply`` False nothing is written and the report holds unsaved proposals.
+
+    Runs that write queue behind each other (PostgreSQL: an advisory lock; SQLite: the write
+    lock), so they read each other's proposals and never take places in opposite orders;
+    the guarded UPDATE on the mentor's load stays the last word on capacity."""
+    if apply:
+        serialise(db.session, "mentor-matching")
     rules = eligibility.settings()
     assign = rules.auto_assign if assign is None else assign
     mentees = list(db.session.scalars(unmatched_new_hires(employee_ids)))
