@@ -170,6 +170,8 @@ def assign(
     a free place."""
     if mentor.id == mentee.id:
         raise MentorshipError(_("Nobody can mentor themselves."), "mentor")
+    if mentee.status == EmployeeStatus.LEFT:
+        raise MentorshipError(_("%(name)s has left.", name=mentee.name), "mentee")
     rules = eligibility.settings()
     standing = next(iter(eligibility.standings(rules, now.date(), ids=[mentor.id])), None)
     if standing is None or not standing.eligible:

@@ -414,3 +414,16 @@ def test_mentee_page_statements_do_not_grow_with_check_ins(client, sign_in, pair
         plan.add_goal(mentorship, title=f"目标{n}", due_on=None, now=NOW)
     large = measure()
     assert large == small, f"{small} statements, then {large}"
+
+
+def test_check_in_notes_reach_the_mentee_but_no_colleague(client, sign_in, make, pair):
+    mentor, hire, mentorship = pair
+    plan.log_check_in(mentorship, actor=mentor, now=NOW, notes="私下沟通的情况", actions="多练习")
+    colleague = make.employee("colleague", team=hire.team, roles={"mentor"})
+    sign_in(hire)
+    assert "私下沟通的情况" in _page(client, "/my-mentor")
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    sign_in(colleague)  # same team, a mentor too, but not this mentee's
+    assert "私下沟通的情况" not in _page(client, "/my-mentor")
+    assert client.get(f"/mentoring/mentees/{hire.employee_no}").status_code == 404
+    assert "私下沟通的情况" not in _page(client, "/mentoring")
