@@ -116,7 +116,7 @@ def load_mentoring(now: dt.datetime, hr: Employee) -> None:
         .order_by(Employee.id)
         .limit(6)
     ).all()
-    eligible = [s.person for s in eligibility.standings(rules, today) if s.eligible and s.free]
+    eligible = [s.person for s in eligibility.eligible_mentors(rules, today) if s.free]
     for index, person in enumerate(veterans):
         mentor = eligible[index % len(eligible)]
         if mentor.id == person.id:

@@ -17,6 +17,7 @@ from lms.mentorship import eligibility, queries
 from lms.mentorship.eligibility import MentorStanding
 from lms.mentorship.models import MentorProfile, Mentorship, MentorshipSettings
 from lms.mentorship.proposals import unmatched_new_hires
+from lms.organisation import queries as org_queries
 from lms.organisation.models import Employee, Team
 
 
@@ -42,14 +43,6 @@ class Board:
         return [s for s in self.with_free_places if s.person.id not in (mentee_id, besides)]
 
 
-def teams_by_id() -> dict[int, Team]:
-    return {t.id: t for t in db.session.scalars(sa.select(Team))}
-
-
-def eligible_mentors(rules: MentorshipSettings, today: dt.date) -> list[MentorStanding]:
-    return [s for s in eligibility.standings(rules, today) if s.eligible]
-
-
 def board(today: dt.date) -> Board:
     rules = eligibility.settings()
     hires = list(
@@ -60,8 +53,8 @@ def board(today: dt.date) -> Board:
     return Board(
         hires=hires,
         proposals=queries.proposals(),
-        mentors=eligible_mentors(rules, today),
-        teams=teams_by_id(),
+        mentors=eligibility.eligible_mentors(rules, today),
+        teams=org_queries.teams_by_id(),
         max_score=sum((rules.weights or {}).values()),
     )
 

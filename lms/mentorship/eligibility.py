@@ -103,6 +103,13 @@ def standings(
     return result
 
 
+def eligible_mentors(
+    rules: MentorshipSettings, today: dt.date, *, ids: Iterable[int] | None = None
+) -> list[MentorStanding]:
+    """The standings of those who may mentor now (one statement)."""
+    return [s for s in standings(rules, today, ids=ids) if s.eligible]
+
+
 def ensure_profiles(rules: MentorshipSettings, employee_ids: Iterable[int]) -> None:
     """A capacity row for each of these mentors (kept if there is one already)."""
     rows = [

@@ -24,6 +24,7 @@ from lms.mentorship.models import (
 )
 from lms.mentorship.notices import notify_hr
 from lms.mentorship.services import activate, end, free_place, take_place
+from lms.organisation import queries as org_queries
 from lms.organisation.models import Employee, EmployeeStatus, Team
 
 
@@ -77,7 +78,7 @@ def candidates(
     rules: MentorshipSettings, today: dt.date, teams: dict[int, Team]
 ) -> list[matching.MentorFacts]:
     """Eligible mentors with their facts and free places (a few statements in all)."""
-    eligible = [s for s in eligibility.standings(rules, today) if s.eligible]
+    eligible = eligibility.eligible_mentors(rules, today)
     eligibility.ensure_profiles(rules, [s.person.id for s in eligible])
     results = mentor_results(s.person.id for s in eligible)
     return [
@@ -136,7 +137,7 @@ def propose(
     report = MatchReport()
     if not mentees:
         return report
-    teams = {t.id: t for t in db.session.scalars(sa.select(Team))}
+    teams = org_queries.teams_by_id()
     mentors = candidates(rules, now.date(), teams)
     by_id = {p.id: p for p in mentees}
     pending = [_facts(p, teams) for p in mentees]
@@ -200,7 +201,7 @@ def reconsider_mentors(mentor_ids: Iterable[int], *, now: dt.datetime) -> int:
     if not ids:
         return 0
     rules = eligibility.settings()
-    still = {s.person.id for s in eligibility.standings(rules, now.date(), ids=ids) if s.eligible}
+    still = {s.person.id for s in eligibility.eligible_mentors(rules, now.date(), ids=ids)}
     lapsed = [i for i in ids if i not in still]
     if not lapsed:
         return 0

@@ -9,7 +9,6 @@ no check-in for 21 days, a latest pulse of 2 or less, no sign-in for 7 days.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -240,7 +239,7 @@ def mentee_rows(mentorships: list[Mentorship], *, now: dt.datetime) -> list[Ment
     return rows
 
 
-def _with_people(query: sa.Select) -> sa.Select:
+def with_people(query: sa.Select) -> sa.Select:
     return query.options(
         joinedload(Mentorship.mentee).joinedload(Employee.team),
         joinedload(Mentorship.mentor),
@@ -252,7 +251,7 @@ def mentorships_of_mentor(mentor: Employee) -> list[Mentorship]:
     open_first = sa.case((Mentorship.status.in_(HOLDS_SLOT), 0), else_=1)
     return list(
         db.session.scalars(
-            _with_people(sa.select(Mentorship))
+            with_people(sa.select(Mentorship))
             .where(Mentorship.mentor_id == mentor.id)
             .order_by(open_first, Mentorship.proposed_at.desc(), Mentorship.id.desc())
         )
@@ -262,7 +261,7 @@ def mentorships_of_mentor(mentor: Employee) -> list[Mentorship]:
 def mentorships_of_mentee(mentee: Employee) -> list[Mentorship]:
     return list(
         db.session.scalars(
-            _with_people(sa.select(Mentorship))
+            with_people(sa.select(Mentorship))
             .where(Mentorship.mentee_id == mentee.id)
             .order_by(Mentorship.proposed_at.desc(), Mentorship.id.desc())
         )
@@ -273,7 +272,7 @@ def current_mentorship(mentee: Employee) -> Mentorship | None:
     """The mentee's active mentorship (onboarding first), if any."""
     onboarding_first = sa.case((Mentorship.kind == MentorshipKind.ONBOARDING, 0), else_=1)
     return db.session.scalar(
-        _with_people(sa.select(Mentorship))
+        with_people(sa.select(Mentorship))
         .where(Mentorship.mentee_id == mentee.id, Mentorship.status == MentorshipStatus.ACTIVE)
         .order_by(onboarding_first, Mentorship.id.desc())
         .limit(1)
@@ -284,7 +283,7 @@ def team_mentorships(lead: Employee, *, everyone: bool = False) -> list[Mentorsh
     """Mentorships whose mentee is in a team this person leads or reports to them (HR:
     everyone's), open ones first."""
     query = (
-        _with_people(sa.select(Mentorship))
+        with_people(sa.select(Mentorship))
         .join(Employee, Employee.id == Mentorship.mentee_id)
         .outerjoin(Team, Team.id == Employee.team_id)
     )
@@ -300,7 +299,7 @@ def team_mentorships(lead: Employee, *, everyone: bool = False) -> list[Mentorsh
 
 def mentorship_by_id(mentorship_id: int) -> Mentorship | None:
     return db.session.scalar(
-        _with_people(sa.select(Mentorship)).where(Mentorship.id == mentorship_id)
+        with_people(sa.select(Mentorship)).where(Mentorship.id == mentorship_id)
     )
 
 
@@ -323,97 +322,8 @@ def attempts_of(person: Employee, limit: int = 50) -> list[Attempt]:
 def proposals() -> list[Mentorship]:
     return list(
         db.session.scalars(
-            _with_people(sa.select(Mentorship))
+            with_people(sa.select(Mentorship))
             .where(Mentorship.status == MentorshipStatus.PROPOSED)
             .order_by(Mentorship.proposed_at, Mentorship.id)
-        )
-    )
-
-
-@dataclass
-class Outcomes:
-    finished: int = 0
-    completed: int = 0
-    ratings: int = 0
-    average_rating: float | None = None
-    median_days_to_sign_off: float | None = None
-    active: int = 0
-    per_mentor: list[dict] = field(default_factory=list)
-
-    @property
-    def completion_rate(self) -> float | None:
-        return self.completed / self.finished if self.finished else None
-
-
-def outcomes() -> Outcomes:
-    """Onboarding mentorship outcomes overall and per mentor (two statements)."""
-    result = Outcomes()
-    rows = db.session.execute(
-        sa.select(
-            Mentorship.mentor_id,
-            Mentorship.status,
-            Mentorship.started_on,
-            Mentorship.ended_on,
-            Mentorship.rating,
-        ).where(
-            Mentorship.kind == MentorshipKind.ONBOARDING,
-            Mentorship.started_on.is_not(None),
-        )
-    ).all()
-    per_mentor: dict[int, dict] = defaultdict(
-        lambda: {"active": 0, "completed": 0, "ended": 0, "ratings": [], "days": []}
-    )
-    days_all, ratings_all = [], []
-    for mentor_id, status, started, ended, rating in rows:
-        entry = per_mentor[mentor_id]
-        if status == MentorshipStatus.ACTIVE:
-            entry["active"] += 1
-            result.active += 1
-        elif status == MentorshipStatus.COMPLETED:
-            entry["completed"] += 1
-            entry["days"].append((ended - started).days)
-            days_all.append((ended - started).days)
-        elif status == MentorshipStatus.ENDED:
-            entry["ended"] += 1
-        if rating is not None:
-            entry["ratings"].append(rating)
-            ratings_all.append(rating)
-    result.completed = sum(e["completed"] for e in per_mentor.values())
-    result.finished = result.completed + sum(e["ended"] for e in per_mentor.values())
-    result.ratings = len(ratings_all)
-    result.average_rating = statistics.fmean(ratings_all) if ratings_all else None
-    result.median_days_to_sign_off = statistics.median(days_all) if days_all else None
-    names = dict(
-        db.session.execute(
-            sa.select(Employee.id, Employee.name).where(Employee.id.in_(per_mentor))
-        ).all()
-    )
-    for mentor_id, entry in per_mentor.items():
-        finished = entry["completed"] + entry["ended"]
-        result.per_mentor.append(
-            {
-                "mentor_id": mentor_id,
-                "name": names.get(mentor_id, "?"),
-                "active": entry["active"],
-                "completed": entry["completed"],
-                "ended": entry["ended"],
-                "completion_rate": entry["completed"] / finished if finished else None,
-                "average_rating": statistics.fmean(entry["ratings"]) if entry["ratings"] else None,
-                "ratings": len(entry["ratings"]),
-                "median_days": statistics.median(entry["days"]) if entry["days"] else None,
-            }
-        )
-    result.per_mentor.sort(key=lambda e: e["name"])
-    return result
-
-
-def recent_ratings(limit: int = 20) -> list[Mentorship]:
-    """The latest ratings with comments, for HR only."""
-    return list(
-        db.session.scalars(
-            _with_people(sa.select(Mentorship))
-            .where(Mentorship.rated_at.is_not(None))
-            .order_by(Mentorship.rated_at.desc())
-            .limit(limit)
         )
     )

@@ -9,6 +9,7 @@ table's CHECK mean two imports at once can never push a mentor over capacity.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -139,6 +140,21 @@ def activate(
     return mentorship
 
 
+def accept_proposals(
+    mentorship_ids: Iterable[int], *, actor: Employee | None, now: dt.datetime
+) -> int:
+    """Accept these proposals (those still waiting); returns how many started."""
+    ids = sorted(set(mentorship_ids))
+    waiting = db.session.scalars(
+        sa.select(Mentorship)
+        .where(Mentorship.id.in_(ids), Mentorship.status == MentorshipStatus.PROPOSED)
+        .order_by(Mentorship.proposed_at, Mentorship.id)
+    ).all()
+    for mentorship in waiting:
+        activate(mentorship, actor=actor, now=now)
+    return len(waiting)
+
+
 def end(
     mentorship: Mentorship, *, reason: str, now: dt.datetime, actor: Employee | None = None
 ) -> None:
@@ -173,8 +189,7 @@ def assign(
     if mentee.status == EmployeeStatus.LEFT:
         raise MentorshipError(_("%(name)s has left.", name=mentee.name), "mentee")
     rules = eligibility.settings()
-    standing = next(iter(eligibility.standings(rules, now.date(), ids=[mentor.id])), None)
-    if standing is None or not standing.eligible:
+    if not eligibility.eligible_mentors(rules, now.date(), ids=[mentor.id]):
         raise MentorshipError(
             _("%(name)s may not mentor now (see the eligibility list).", name=mentor.name),
             "mentor",

@@ -79,6 +79,11 @@ def filter_choices() -> dict[str, list]:
     }
 
 
+def teams_by_id() -> dict[int, Team]:
+    """Every team by its id (one statement)."""
+    return {t.id: t for t in db.session.scalars(sa.select(Team))}
+
+
 def employee_by_no(employee_no: str) -> Employee | None:
     return db.session.scalar(
         sa.select(Employee)

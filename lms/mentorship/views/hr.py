@@ -14,7 +14,7 @@ from lms import access, clock
 from lms.extensions import db
 from lms.forms import ConfirmForm, choices
 from lms.i18n import locale_code
-from lms.mentorship import board_queries, eligibility, proposals, queries, services
+from lms.mentorship import board_queries, eligibility, proposals, queries, reports, services
 from lms.mentorship.hr_forms import AssignForm, CapacityForm, EndForm, SettingsForm
 from lms.mentorship.models import Mentorship, MentorshipStatus
 from lms.mentorship.services import MentorshipError
@@ -129,13 +129,8 @@ def accept_all():
     if not ConfirmForm().validate_on_submit():
         abort(400)
     shown = {int(v) for v in request.form.getlist("proposal") if v.isdigit()}
-    now = clock.now()
-    accepted = 0
     try:
-        for mentorship in queries.proposals():
-            if mentorship.id in shown:
-                services.activate(mentorship, actor=current_user, now=now)
-                accepted += 1
+        accepted = services.accept_proposals(shown, actor=current_user, now=clock.now())
     except MentorshipError as error:
         _refused(error)
         return redirect(url_for(".board"))
@@ -182,7 +177,7 @@ def eligibility_list():
         standings=eligibility.standings(rules, clock.today()),
         course=board_queries.required_course(rules),
         own=board_queries.own_capacities(),
-        teams=board_queries.teams_by_id(),
+        teams=org_queries.teams_by_id(),
         load_percent=board_queries.load_percent,
     )
 
@@ -250,8 +245,8 @@ def settings():
 def outcomes():
     return render_template(
         "mentorship/outcomes.html",
-        outcomes=queries.outcomes(),
-        ratings=queries.recent_ratings(),
+        outcomes=reports.outcomes(),
+        ratings=reports.recent_ratings(),
     )
 
 
