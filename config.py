@@ -103,6 +103,21 @@ class Config:
         self.PAGE_SIZE = 25
         self.SCHEDULER_INTERVAL_SECONDS = env_int("LMS_SCHEDULER_INTERVAL_SECONDS", 60)
 
+        # Email notifications through SMTP; an empty host turns email off.
+        self.SMTP_HOST = env("LMS_SMTP_HOST", "") or ""
+        self.SMTP_PORT = env_int("LMS_SMTP_PORT", 25)
+        self.SMTP_USERNAME = env("LMS_SMTP_USERNAME")
+        self.SMTP_PASSWORD = env("LMS_SMTP_PASSWORD")
+        self.SMTP_SECURITY = (env("LMS_SMTP_SECURITY", "none") or "none").strip().lower()
+        if self.SMTP_SECURITY not in {"none", "starttls", "ssl"}:
+            raise ConfigError(
+                f"LMS_SMTP_SECURITY must be none, starttls or ssl, got {self.SMTP_SECURITY!r}."
+            )
+        self.SMTP_TIMEOUT = env_int("LMS_SMTP_TIMEOUT", 10)
+        self.MAIL_FROM = env("LMS_MAIL_FROM")  # None: noreply@ the public URL's host
+        # daily digests go out from this hour on, in BABEL_DEFAULT_TIMEZONE
+        self.MAIL_DIGEST_HOUR = env_int("LMS_MAIL_DIGEST_HOUR", 8)
+
     def validate(self) -> None:
         """Raise ConfigError when this configuration must not start."""
 
@@ -130,6 +145,7 @@ class TestingConfig(Config):
         # service-level tests read English messages
         self.CLI_LOCALE = "en"
         self.STORAGE_PATH = str(Path(tempfile.gettempdir()) / "lms-test-storage")
+        self.SMTP_HOST = ""  # no email unless a test configures a server
 
 
 class ProductionConfig(Config):

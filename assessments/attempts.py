@@ -37,6 +37,7 @@ from assessments.models import (
     QuizOverride,
     QuizStatus,
 )
+from assessments.quizzes import counts_in_cycle
 from assessments.types import ResponseError, question_type
 from lms.extensions import db
 from lms.organisation.models import Employee
@@ -108,8 +109,10 @@ def can_start(quiz: Quiz, person: Employee, now: dt.datetime) -> AttemptError | 
     if settings.close_at and now >= settings.close_at:
         return AttemptError("closed", _("This quiz is closed."), 403)
     previous = db.session.execute(
-        sa.select(sa.func.max(Attempt.number), sa.func.max(Attempt.finished_at)).where(
-            Attempt.quiz_id == quiz.id, Attempt.employee_id == person.id
+        sa.select(sa.func.count(Attempt.id), sa.func.max(Attempt.finished_at)).where(
+            Attempt.quiz_id == quiz.id,
+            Attempt.employee_id == person.id,
+            counts_in_cycle(quiz, person),
         )
     ).one()
     count, last_finished = previous

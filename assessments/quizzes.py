@@ -25,7 +25,7 @@ from assessments.models import (
     QuizSlot,
     QuizStatus,
 )
-from courses.models import Course
+from courses.models import Course, Enrolment
 from lms.extensions import db
 from lms.organisation.models import Employee
 
@@ -269,6 +269,18 @@ def quiz_for_lesson(course_id: int, lesson_key: str) -> Quiz | None:
     )
 
 
+def counts_in_cycle(quiz: Quiz, person: Employee) -> sa.ColumnElement[bool]:
+    """Attempts that count now: all of them, or — once a certification's new cycle reopened
+    the quiz's course for this person — those started since (the earlier ones stay in
+    history)."""
+    reopened = (
+        sa.select(Enrolment.reopened_at)
+        .where(Enrolment.employee_id == person.id, Enrolment.course_id == quiz.course_id)
+        .scalar_subquery()
+    )
+    return sa.or_(reopened.is_(None), Attempt.started_at >= reopened)
+
+
 def has_passed(quiz: Quiz, person: Employee) -> bool:
     return (
         db.session.scalar(
@@ -277,6 +289,7 @@ def has_passed(quiz: Quiz, person: Employee) -> bool:
                 Attempt.quiz_id == quiz.id,
                 Attempt.employee_id == person.id,
                 Attempt.passed.is_(True),
+                counts_in_cycle(quiz, person),
             )
             .limit(1)
         )

@@ -36,7 +36,7 @@ from lms.organisation.models import Employee, EmployeeStatus, Team
 
 
 class add_days(FunctionElement):  # noqa: N801 - reads like the SQL function it emits
-    """``date + n days`` on either database."""
+    """``date + n days`` on either database (n may be negative)."""
 
     type = sa.Date()
     inherit_cache = True
@@ -45,7 +45,9 @@ class add_days(FunctionElement):  # noqa: N801 - reads like the SQL function it 
 @compiles(add_days, "sqlite")
 def _add_days_sqlite(element, compiler, **kw):
     date, days = list(element.clauses)
-    return f"date({compiler.process(date, **kw)}, '+' || {compiler.process(days, **kw)} || ' days')"
+    # printf('%+d days', n): '+30 days' or '-30 days' (date() refuses '+-30 days')
+    shift = f"printf('%+d days', {compiler.process(days, **kw)})"
+    return f"date({compiler.process(date, **kw)}, {shift})"
 
 
 @compiles(add_days, "postgresql")

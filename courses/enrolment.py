@@ -18,7 +18,7 @@ from courses.models import (
     Lesson,
     LessonCompletion,
 )
-from courses.prerequisites import missing_prerequisites
+from courses.prerequisites import missing_prerequisites, unmet_requirements
 from courses.services import CatalogueError
 from lms.db import dialect_insert
 from lms.extensions import db
@@ -116,6 +116,11 @@ def self_enrol(person: Employee, course: Course, *, now: dt.datetime) -> Enrolme
             _("Complete these courses first: %(list)s.", list="、".join(c.slug for c in missing)),
             "course",
         )
+    unmet = unmet_requirements(person, [course])[course.id]
+    if unmet:
+        raise EnrolmentError(
+            _("Hold a valid certification first: %(list)s.", list="、".join(unmet)), "course"
+        )
     return enrol(person, course, now=now, source=EnrolmentSource.SELF, actor=person)
 
 
@@ -135,6 +140,8 @@ completion_guards: list[Callable[[Enrolment, Lesson], str | None]] = []
 # Checks before a course counts as completed once its lessons are (e.g. its final quiz is
 # passed): each returns True to hold the completion back.
 course_completion_holds: list[Callable[[Enrolment], bool]] = []
+# Told when a course becomes completed (e.g. certifications complete a cycle).
+course_completed_hooks: list[Callable[[Enrolment, dt.datetime], None]] = []
 
 
 def refresh_completion(enrolment: Enrolment, *, now: dt.datetime) -> bool:
@@ -155,6 +162,8 @@ def refresh_completion(enrolment: Enrolment, *, now: dt.datetime) -> bool:
     if remaining == 0 and not any(hold(enrolment) for hold in course_completion_holds):
         enrolment.completed_at = now
         db.session.flush()
+        for hook in course_completed_hooks:
+            hook(enrolment, now)
     return enrolment.completed_at is not None
 
 

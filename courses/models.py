@@ -46,6 +46,7 @@ class EnrolmentSource(enum.StrEnum):
     ASSIGNMENT = "assignment"
     RULE = "rule"
     CURRICULUM = "curriculum"
+    CERTIFICATION = "certification"
 
 
 class Track(db.Model):
@@ -376,6 +377,8 @@ class Enrolment(db.Model):
     started_at: Mapped[dt.datetime | None]
     last_activity_at: Mapped[dt.datetime | None]
     completed_at: Mapped[dt.datetime | None]
+    # a certification's new cycle reopened the course: attempts before this do not count
+    reopened_at: Mapped[dt.datetime | None]
 
     employee: Mapped[Employee] = relationship(foreign_keys=[employee_id])
     course: Mapped[Course] = relationship()

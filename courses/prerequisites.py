@@ -3,6 +3,8 @@ default, the tier below in the same track. Cycles are refused."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
@@ -117,3 +119,18 @@ def missing_prerequisites(person: Employee, courses: list[Course]) -> dict[int, 
         course_id: [c for c in required if c.id not in done]
         for course_id, required in effective_prerequisites(courses).items()
     }
+
+
+# Requirements other capabilities add (e.g. "holds a valid certification"): each takes a person
+# and courses and returns, per course id, the names of what the person still lacks.
+extra_requirements: list[Callable[[Employee, list[Course]], dict[int, list[str]]]] = []
+
+
+def unmet_requirements(person: Employee, courses: list[Course]) -> dict[int, list[str]]:
+    """Per course, what else the person must hold before enrolling (one statement per
+    registered requirement)."""
+    unmet: dict[int, list[str]] = {course.id: [] for course in courses}
+    for requirement in extra_requirements:
+        for course_id, names in requirement(person, courses).items():
+            unmet.setdefault(course_id, []).extend(names)
+    return unmet

@@ -65,6 +65,7 @@ def _import_models() -> None:
     import assessments.models  # noqa: F401
     import courses.models  # noqa: F401
     import lms.accounts.models  # noqa: F401
+    import lms.certification.models  # noqa: F401
     import lms.mentorship.models  # noqa: F401
     import lms.notifications.models  # noqa: F401
     import lms.organisation.models  # noqa: F401
@@ -97,3 +98,11 @@ def _register_blueprints(app: Flask) -> None:
     from lms.mentorship import init_app as init_mentorship
 
     init_mentorship(app)
+
+    from lms.certification import init_app as init_certification
+
+    init_certification(app)
+
+    from lms.scheduler import init_app as init_scheduler
+
+    init_scheduler(app)

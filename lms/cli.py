@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from lms import clock, create_app
+from lms.certification.cli import certifications_group
 
 DEMO_LOGINS = ("admin", "hr", "lead", "mentor", "newhire")
 DEMO_PASSWORD = "lms-demo"  # noqa: S105 - documented demo credential
@@ -34,6 +35,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(mentors_group)
     app.cli.add_command(scheduler_command)
     app.cli.add_command(serve_command)
+    app.cli.add_command(certifications_group)
 
 
 @click.command("demo")
@@ -306,16 +308,71 @@ def mentors_match(apply_: bool) -> None:
 
 @click.command("scheduler")
 @click.option("--once", is_flag=True, help="Run every sweep once and exit.")
-def scheduler_command(once: bool) -> None:
-    """Run the scheduler process (exactly one per deployment)."""
-    from lms.scheduler.runner import run_all_once, run_forever
+@click.option("--run", "run_name", metavar="NAME", help="Run one sweep now and exit.")
+@click.option("--log", "show_log", is_flag=True, help="Print the latest job runs and exit.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
+def scheduler_command(once: bool, run_name: str | None, show_log: bool, limit: int) -> None:
+    """Run the scheduler process: it leads (one per deployment) or stands by."""
+    import logging
 
+    from lms.scheduler import jobs
+    from lms.scheduler.runner import run_all_once_outcomes, run_forever, run_sweep
+
+    if sum((once, run_name is not None, show_log)) > 1:
+        raise click.UsageError("Give one of --once, --run NAME and --log.")
     app = current_app._get_current_object()
-    if once:
-        for name, count in run_all_once(app).items():
-            click.echo(f"{name}: {count}")
+    if show_log:
+        _print_job_log(limit)
         return
-    run_forever(app)
+    if run_name is not None:
+        sweep = jobs.sweep_by_name(run_name)
+        if sweep is None:
+            known = ", ".join(s.name for s in jobs.all_sweeps())
+            raise click.BadParameter(f"no sweep {run_name!r}; known: {known}.", param_hint="--run")
+        outcomes = [run_sweep(sweep, trigger="cli")]
+    elif once:
+        outcomes = run_all_once_outcomes(app)
+    else:
+        if not logging.getLogger().handlers:
+            logging.basicConfig(
+                level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+            )
+        run_forever(app)
+        return
+    for outcome in outcomes:
+        click.echo(f"{outcome.name}: {outcome.rows}" if outcome.ok else f"{outcome.name}: failed")
+        if not outcome.ok:
+            click.echo(f"{outcome.name}: {outcome.error}", err=True)
+    if not all(outcome.ok for outcome in outcomes):
+        raise SystemExit(1)
+
+
+def _print_job_log(limit: int) -> None:
+    from zoneinfo import ZoneInfo
+
+    from lms.scheduler.queries import recent_runs
+
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    runs = recent_runs(limit)
+    if not runs:
+        click.echo("No job runs recorded.")
+        return
+    for run in runs:
+        started = run.started_at.astimezone(zone).isoformat(timespec="seconds")
+        if run.finished_at is None:
+            took = "unfinished"
+        else:
+            took = f"{(run.finished_at - run.started_at).total_seconds():.1f}s"
+        rows = "-" if run.rows is None else str(run.rows)
+        line = f"{started}  {run.name:<28} {run.trigger.value:<8} {took:>10}  rows={rows}"
+        if run.missed:
+            line += f" missed={run.missed}"
+        line += f"  {run.host}:{run.pid}"
+        if run.actor is not None:
+            line += f"  by {run.actor.employee_no}"
+        if run.error:
+            line += f"  error: {run.error.splitlines()[0][:200]}"
+        click.echo(line)
 
 
 @click.command("serve")

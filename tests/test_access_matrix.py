@@ -8,6 +8,7 @@ that belong to somebody else.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 
 from assessments import attempts
@@ -19,10 +20,14 @@ from courses.assignment import create_rule
 from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token
+from lms.certification import services as certification_services
+from lms.certification.models import PersonCertification
 from lms.extensions import db
 from lms.mentorship import plan as mentorship_plan
 from lms.mentorship import services as mentorship_services
+from lms.notifications import notify
 from tests.assessments.conftest import QuizFactory, essay, true_false
+from tests.certification.conftest import CertificationFactory
 from tests.conftest import csrf_from, login
 from tests.courses.conftest import CatalogueFactory
 
@@ -143,6 +148,27 @@ EXPECTED: dict[str, str | set[str]] = {
     "assessments.question_image_delete": HR,
     "notifications.index": EVERYONE,
     "notifications.mark_all_read": EVERYONE,
+    "notifications.mark_read": EVERYONE,  # and then only one's own notifications
+    "notifications.preferences": EVERYONE,
+    "scheduler.jobs": {"admin"},
+    "scheduler.run_now": {"admin"},
+    "certification.mine": EVERYONE,
+    "certification.holder": EVERYONE,  # and then: the holder, their lead, HR
+    "certification.renew": EVERYONE,  # and then only the holder
+    "certification.compliance": {"supervisor", "hr", "admin"},
+    "certification.compliance_csv": {"supervisor", "hr", "admin"},
+    "certification.compliance_xlsx": {"supervisor", "hr", "admin"},
+    "certification.manage": HR,
+    "certification.create": HR,
+    "certification.edit": HR,
+    "certification.add_rule": HR,
+    "certification.delete_rule": HR,
+    "certification.assign": HR,
+    "certification.require_recertification": HR,
+    "certification.holders": HR,
+    "api.list_certifications": EVERYONE,
+    "api.employee_certifications": EVERYONE,  # and then per object: self, their lead, HR
+    "api.assign_certification": HR,
     "mentorship.dashboard": GRADERS,
     "mentorship.mentee": GRADERS,  # and then per object: the mentee's mentors, lead, HR
     "mentorship.log_check_in": GRADERS,  # and then: the mentor while active, HR
@@ -195,6 +221,10 @@ OTHERS_RECORD_VISIBLE_TO = {
     "mentorship.rate": set(),
     "api.log_mentorship_check_in": HR,
     "api.mentor_mentees": HR,
+    "notifications.mark_read": set(),
+    "certification.holder": HR,
+    "certification.renew": set(),
+    "api.employee_certifications": HR,
 }
 
 
@@ -291,8 +321,29 @@ def world(make):
     check_in = mentorship_plan.log_check_in(
         mentorship, actor=outsiders_mentor, now=clock.now(), notes="私密记录", pulse=3
     )
+    certification = CertificationFactory().certification(escalation=[])
+    certification_rule, _n = certification_services.add_rule(
+        certification,
+        post_id=post.id,
+        team_id=None,
+        department_id=None,
+        everyone=False,
+        actor=None,
+        now=clock.now(),
+    )
+    certification_services.assign(
+        certification, employee_ids=[second.id], actor=None, now=clock.now()
+    )
+    holder = db.session.scalar(
+        sa.select(PersonCertification).where(PersonCertification.employee_id == second.id)
+    )
+    note = notify(second, "enrolled", now=clock.now(), params={"course": "路径"})
     db.session.commit()
     return {
+        "certification": certification,
+        "certification_rule": certification_rule,
+        "holder": holder,
+        "notification": note,
         "quiz": quiz,
         "quiz_attempt": outsiders_attempt,
         "image_id": image.id,  # the walk deletes it: keep the number, not the row
@@ -327,7 +378,11 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "attachment_id": world["attachment"].id,
         "lesson_id": world["lesson"].id,
         "module_id": world["lesson"].module_id,
-        "rule_id": world["rule"].id,
+        "rule_id": (
+            world["certification_rule"].id
+            if endpoint.startswith("certification.")
+            else world["rule"].id
+        ),
         "quiz_id": world["quiz"].id,
         "attempt_id": world["quiz_attempt"].id,
         "slot": 1,
@@ -340,6 +395,10 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "mentorship_id": world["mentorship"].id,
         "goal_id": world["mentorship"].goals[0].id,
         "check_in_id": world["check_in"].id,
+        "sweep_name": "heartbeat",
+        "certification_id": world["certification"].id,
+        "holder_id": world["holder"].id,
+        "notification_id": world["notification"].id,
     }
 
 

@@ -22,7 +22,7 @@ from courses import enrolment as enrolment_service
 from courses import queries
 from courses.markdown import render
 from courses.models import Attachment, Course, CourseStatus, Tier
-from courses.prerequisites import missing_prerequisites
+from courses.prerequisites import missing_prerequisites, unmet_requirements
 from courses.services import course_by_slug
 from courses.views import bp
 from lms import access, clock
@@ -86,6 +86,7 @@ def course(slug: str):
         done=queries.completed_lesson_ids(mine),
         next_key=queries.next_lesson_keys([mine]).get(mine.id) if mine else None,
         missing=missing_prerequisites(current_user, [course])[course.id],
+        unmet=unmet_requirements(current_user, [course])[course.id],
         confirm_form=ConfirmForm(),
         today=clock.today(),
         render=render,

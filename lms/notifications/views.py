@@ -1,11 +1,21 @@
-"""The in-app inbox: a person's notifications, newest first, and "mark all read"; and the
-unread count for the navbar bell (a context processor: one COUNT, only when a template
-asks for it, only for a signed-in person)."""
+"""The in-app inbox: a person's notifications, newest first, marked read one by one or all
+at once; the person's email preference; and the unread count for the navbar bell (a context
+processor: one COUNT, only when a template asks for it, only for a signed-in person)."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
@@ -13,8 +23,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from lms import access, clock
 from lms.extensions import db
 from lms.forms import ConfirmForm
-from lms.notifications import message
+from lms.notifications import inbox, mail, message
+from lms.notifications.forms import PreferencesForm
 from lms.notifications.models import Notification
+from lms.notifications.preferences import email_preference, set_email_preference
 
 bp = Blueprint("notifications", __name__)
 
@@ -39,14 +51,38 @@ def index():
 @access.signed_in
 def mark_all_read():
     if ConfirmForm().validate_on_submit():
-        db.session.execute(
-            sa.update(Notification)
-            .where(Notification.employee_id == current_user.id, Notification.read_at.is_(None))
-            .values(read_at=clock.now())
-        )
+        inbox.mark_all_read(current_user, now=clock.now())
         db.session.commit()
         flash(_("All notifications are marked as read."), "success")
     return redirect(url_for(".index"))
+
+
+@bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
+@access.signed_in
+def mark_read(notification_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not inbox.mark_read(current_user, notification_id, now=clock.now()):
+        abort(404)
+    db.session.commit()
+    return redirect(url_for(".index", page=request.args.get("page", type=int)))
+
+
+@bp.route("/notifications/preferences", methods=["GET", "POST"])
+@access.signed_in
+def preferences():
+    form = PreferencesForm()
+    if form.validate_on_submit():
+        set_email_preference(current_user, form.email.data, now=clock.now())
+        db.session.commit()
+        flash(_("Your notification settings are saved."), "success")
+        return redirect(url_for(".preferences"))
+    if request.method == "GET":
+        form.email.data = email_preference(current_user)
+    return render_template(
+        "notifications/preferences.html", form=form, email_enabled=mail.mail_enabled()
+    )
 
 
 class UnreadCount:

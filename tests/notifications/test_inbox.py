@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import sqlalchemy as sa
 from flask import render_template_string
 
@@ -15,12 +14,6 @@ from tests.conftest import csrf_token
 from tests.test_query_counts import count_statements
 
 T0 = dt.datetime(2026, 11, 20, 9, 0, tzinfo=dt.UTC)
-
-
-@pytest.fixture(autouse=True)
-def _inbox(app):
-    if "notifications" not in app.blueprints:  # until create_app calls it
-        notifications.init_app(app)
 
 
 def test_the_inbox_lists_my_notifications_newest_first(app, client, make, sign_in):
