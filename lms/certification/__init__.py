@@ -27,7 +27,7 @@ def init_app(app: Flask) -> None:
     from courses import enrolment, prerequisites
     from lms.certification import notices  # noqa: F401 - registers the notification kinds
     from lms.certification.prerequisites import missing_certifications
-    from lms.certification.services import on_course_completed
+    from lms.certification.renewal import on_course_completed
     from lms.certification.views import bp
 
     if on_course_completed not in enrolment.course_completed_hooks:

@@ -203,7 +203,7 @@ def require_recertification_command(
 ) -> None:
     """Everyone certified on an older version of the course must renew by a date."""
     from courses.services import course_by_slug
-    from lms.certification import services
+    from lms.certification import renewal, services
     from lms.certification.models import CourseRole
     from lms.extensions import db
 
@@ -221,7 +221,7 @@ def require_recertification_command(
     now, day = clock.now(), by.date()
     if day <= now.date():
         raise CommandError(f"--by must be after today ({now.date().isoformat()}).")
-    count = services.recertification_count(certification, course)
+    count = renewal.recertification_count(certification, course)
     click.echo(
         f"{count} holders of {certification.slug} were certified on an older version of "
         f"{slug}; they would have to renew by {day.isoformat()}."
@@ -230,7 +230,7 @@ def require_recertification_command(
         click.echo("Preview only, nothing changed; --yes applies it.")
         return
     try:
-        done = services.require_recertification(certification, course, by=day, now=now)
+        done = renewal.require_recertification(certification, course, by=day, now=now)
     except services.CertificationError as error:
         db.session.rollback()
         raise CommandError(error.message) from None

@@ -10,7 +10,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
-from lms.certification import cycles, notices
+from lms.certification import completion, cycles, notices
 from lms.certification.models import Certification, PersonCertification, Standing
 from lms.extensions import db
 from lms.mentorship.models import Mentorship, MentorshipStatus
@@ -73,7 +73,7 @@ def expire(now: dt.datetime) -> int:
 def certify_completed(now: dt.datetime) -> int:
     done = 0
     for certification in certifications():
-        done += announce_certified(certification, cycles.certify(certification, now=now), now)
+        done += announce_certified(certification, completion.certify(certification, now=now), now)
     return done
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 import sqlalchemy as sa
 
 from courses.models import Enrolment, LessonCompletion
-from lms.certification import services
+from lms.certification import renewal, services
 from lms.certification.models import (
     EnrolmentHistory,
     LessonCompletionHistory,
@@ -163,9 +163,9 @@ def test_material_change_requires_recertification_by_a_date(app, make, certs):
         draft.change_note = "新退货政策"
         course_services.publish(course, actor=None, now=clock.now())
     db.session.commit()
-    assert services.recertification_count(certification, course) == 1
+    assert renewal.recertification_count(certification, course) == 1
     services.assign(certification, employee_ids=[newcomer.id], actor=None, now=at(D(2027, 2, 2)))
-    count = services.require_recertification(
+    count = renewal.require_recertification(
         certification, course, by=D(2027, 3, 1), now=at(D(2027, 2, 2))
     )
     db.session.commit()

@@ -16,7 +16,7 @@ from courses import rules as course_rules
 from courses.models import Course
 from courses.services import CatalogueError
 from lms import access, clock
-from lms.certification import presenters, queries, services
+from lms.certification import presenters, queries, renewal, services
 from lms.certification.forms import AssignForm, CertificationForm, RecertifyForm, RuleForm
 from lms.certification.models import Certification, CertificationRule
 from lms.certification.services import CertificationError
@@ -299,10 +299,10 @@ def require_recertification(certification_id: int):
         return _edit_page(cert, recertify_form=form)
     course = db.session.get(Course, int(form.course.data))
     if request.form.get("action") != "confirm":
-        preview = (services.recertification_count(cert, course), course)
+        preview = (renewal.recertification_count(cert, course), course)
         return _edit_page(cert, recertify_form=form, recertify_preview=preview)
     try:
-        count = services.require_recertification(cert, course, by=form.by.data, now=clock.now())
+        count = renewal.require_recertification(cert, course, by=form.by.data, now=clock.now())
     except CertificationError as error:
         _show_error(form, error, "course")
         return _edit_page(cert, recertify_form=form)

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from courses.models import Course
 from lms import access, clock
-from lms.certification import presenters, queries, services
+from lms.certification import presenters, queries, renewal
 from lms.certification.services import CertificationError
 from lms.certification.views import bp
 from lms.extensions import db
@@ -70,7 +70,7 @@ def renew(holder_id: int):
         abort(400)
     title = found.certification.display_title(locale_code())
     try:
-        course_id = services.renew(found, now=clock.now())
+        course_id = renewal.renew(found, now=clock.now())
     except CertificationError as error:
         db.session.rollback()
         flash(str(error), "warning")
