@@ -319,8 +319,9 @@ def open_windows(
         .values(status=Standing.DUE.value, cycle_number=PC.c.cycle_number + 1)
         .execution_options(synchronize_session=False)
     ).rowcount
-    ensure_open_cycles(certification, now=now, holder_ids=holder_ids)
-    enrol_open_cycles(certification, now=now, holder_ids=holder_ids)
+    if moved:  # a standing moves in the same transaction as its cycle and courses
+        ensure_open_cycles(certification, now=now, holder_ids=holder_ids)
+        enrol_open_cycles(certification, now=now, holder_ids=holder_ids)
     return moved or 0
 
 
@@ -375,6 +376,7 @@ def expire(
         .values(lapsed_on=CYCLE.c.expires_on)
         .execution_options(synchronize_session=False)
     )
-    ensure_open_cycles(certification, now=now, holder_ids=holder_ids)
-    enrol_open_cycles(certification, now=now, holder_ids=holder_ids)
+    if moved:
+        ensure_open_cycles(certification, now=now, holder_ids=holder_ids)
+        enrol_open_cycles(certification, now=now, holder_ids=holder_ids)
     return moved

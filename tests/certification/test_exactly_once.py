@@ -62,6 +62,7 @@ def databases(tmp_path, request):
         app = make_app(url)
         with app.app_context():
             db.create_all()
+            db.session.remove()
             db.engine.dispose()
         return url
 
@@ -108,6 +109,7 @@ def seed(url: str) -> None:
             with clock.frozen(day):
                 complete(person, course, day)
         db.session.commit()
+        db.session.remove()
         db.engine.dispose()
 
 
@@ -161,6 +163,7 @@ def snapshot(url: str) -> dict:
                 sa.select(JobRun.error).where(JobRun.error.is_not(None))
             ).all(),
         }
+        db.session.remove()
         db.engine.dispose()
     return result
 
@@ -198,25 +201,22 @@ def test_two_schedulers_for_100_days_leave_what_one_leaves(databases, tmp_path):
     seed(reference_url)
     seed(concurrent_url)
 
-    alone = MailServer()
+    # the reference (one scheduler) and the pair (two) run side by side, each with its mail
+    alone, together = MailServer(), MailServer()
     alone.start()
-    try:
-        finish(worker(reference_url, alone.port))
-    finally:
-        alone.stop()
-    reference = snapshot(reference_url)
-
-    together = MailServer()
     together.start()
     sync = tmp_path / "sync"
     sync.mkdir()
     try:
+        single = worker(reference_url, alone.port)
         first = worker(concurrent_url, together.port, "--sync", str(sync), "a", "b")
         second = worker(concurrent_url, together.port, "--sync", str(sync), "b", "a")
-        finish(first)
-        finish(second)
+        for process in (single, first, second):
+            finish(process)
     finally:
+        alone.stop()
         together.stop()
+    reference = snapshot(reference_url)
     concurrent = snapshot(concurrent_url)
 
     # the scenario exercised every kind of side effect
@@ -314,4 +314,5 @@ def test_a_scheduler_killed_mid_sweep_loses_and_duplicates_nothing(databases, tm
         assert 0 < due_notes == recent
         history = db.session.scalar(sa.select(sa.func.count()).select_from(EnrolmentHistory))
         assert history == first.rows
+        db.session.remove()
         db.engine.dispose()
