@@ -14,6 +14,7 @@ scheduler starts without importing every capability up front.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -57,52 +58,15 @@ def heartbeat(now: dt.datetime) -> int:
     return result.rowcount or 0
 
 
-def _close_overdue_attempts(now: dt.datetime) -> int:
-    from assessments.jobs import close_overdue_attempts
+def _lazy(module: str, name: str) -> Callable[[dt.datetime], int]:
+    """A sweep function imported when it first runs, so this list loads without the
+    capabilities it names."""
 
-    return close_overdue_attempts(now)
+    def sweep(now: dt.datetime) -> int:
+        return getattr(importlib.import_module(module), name)(now)
 
-
-def _open_certification_windows(now: dt.datetime) -> int:
-    from lms.certification.sweeps import open_windows
-
-    return open_windows(now)
-
-
-def _expire_certifications(now: dt.datetime) -> int:
-    from lms.certification.sweeps import expire
-
-    return expire(now)
-
-
-def _certify_completions(now: dt.datetime) -> int:
-    from lms.certification.sweeps import certify_completed
-
-    return certify_completed(now)
-
-
-def _certification_reminders(now: dt.datetime) -> int:
-    from lms.certification.sweeps import send_reminders
-
-    return send_reminders(now)
-
-
-def _certification_escalations(now: dt.datetime) -> int:
-    from lms.certification.sweeps import escalate
-
-    return escalate(now)
-
-
-def _deliver_email(now: dt.datetime) -> int:
-    from lms.notifications.delivery import deliver_email
-
-    return deliver_email(now)
-
-
-def _daily_digest(now: dt.datetime) -> int:
-    from lms.notifications.delivery import send_daily_digests
-
-    return send_daily_digests(now)
+    sweep.__name__ = name
+    return sweep
 
 
 MINUTE = 60
@@ -111,44 +75,49 @@ SWEEPS: tuple[Sweep, ...] = (
     Sweep("heartbeat", heartbeat, label=_l("Heartbeat and log pruning")),
     Sweep(
         "close-overdue-attempts",
-        _close_overdue_attempts,
+        _lazy("assessments.jobs", "close_overdue_attempts"),
         every_seconds=30,
         label=_l("Close overdue quiz attempts"),
     ),
     Sweep(
         "open-certification-windows",
-        _open_certification_windows,
+        _lazy("lms.certification.sweeps", "open_windows"),
         every_seconds=15 * MINUTE,
         label=_l("Open certification windows"),
     ),
     Sweep(
         "expire-certifications",
-        _expire_certifications,
+        _lazy("lms.certification.sweeps", "expire"),
         every_seconds=15 * MINUTE,
         label=_l("Expire certifications"),
     ),
     Sweep(
         "certify-completions",
-        _certify_completions,
+        _lazy("lms.certification.sweeps", "certify_completed"),
         every_seconds=5 * MINUTE,
         label=_l("Certify completed training"),
     ),
     Sweep(
         "certification-reminders",
-        _certification_reminders,
+        _lazy("lms.certification.sweeps", "send_reminders"),
         every_seconds=15 * MINUTE,
         label=_l("Certification reminders"),
     ),
     Sweep(
         "certification-escalations",
-        _certification_escalations,
+        _lazy("lms.certification.sweeps", "escalate"),
         every_seconds=15 * MINUTE,
         label=_l("Certification escalations"),
     ),
-    Sweep("deliver-email", _deliver_email, every_seconds=60, label=_l("Deliver email")),
+    Sweep(
+        "deliver-email",
+        _lazy("lms.notifications.delivery", "deliver_email"),
+        every_seconds=60,
+        label=_l("Deliver email"),
+    ),
     Sweep(
         "daily-digest",
-        _daily_digest,
+        _lazy("lms.notifications.delivery", "send_daily_digests"),
         daily_at=dt.time(7, 30),
         label=_l("Daily digest email"),
     ),

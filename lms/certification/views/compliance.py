@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from lms import access, clock
 from lms.certification import compliance as queries
+from lms.certification import compliance_export as export
 from lms.certification.compliance import SORTS, STATES, ComplianceFilter
 from lms.certification.views import bp
 from lms.extensions import db
@@ -82,7 +83,7 @@ def compliance():
 def _export_rows():
     today = clock.today()
     f, _everyone, people, _certifications, columns = _selection()
-    rows = queries.export_rows(people, [c.id for c in columns], f, today, locale_code())
+    rows = export.export_rows(people, [c.id for c in columns], f, today, locale_code())
     return rows, f"compliance-{today.isoformat()}"
 
 
@@ -91,7 +92,7 @@ def _export_rows():
 def compliance_csv():
     rows, name = _export_rows()
     return Response(
-        queries.to_csv(rows),
+        export.to_csv(rows),
         mimetype="text/csv",  # the response adds "; charset=utf-8"
         headers={"Content-Disposition": f"attachment; filename={name}.csv"},
     )
@@ -102,7 +103,7 @@ def compliance_csv():
 def compliance_xlsx():
     rows, name = _export_rows()
     return Response(
-        queries.to_xlsx(rows, title=_("Compliance")),
+        export.to_xlsx(rows, title=_("Compliance")),
         mimetype=XLSX,
         headers={"Content-Disposition": f"attachment; filename={name}.xlsx"},
     )
