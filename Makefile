@@ -85,7 +85,11 @@ test-postgres: install
 test-e2e: install test-system-packages
 	$(BIN)/python -m pytest -m e2e
 
-test: lint test-sqlite test-postgres test-e2e
+# The SQLite and PostgreSQL halves run side by side (each spends much of its time waiting on
+# locks, child processes and the database server); their output is kept apart and shown whole.
+test: install test-system-packages lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=line test-sqlite test-postgres
+	@$(MAKE) --no-print-directory test-e2e
 
 extract-messages: $(BIN)/lms
 	$(BIN)/pybabel extract -F lms/translations/babel.cfg -k _l -k lazy_gettext -o lms/translations/messages.pot --no-location --sort-output .
