@@ -60,7 +60,7 @@ def locale_of(app: Flask, username: str) -> str:
 
 def expect_language(page: Page, tr: Translate, lang: str) -> None:
     expect(page.locator("html")).to_have_attribute("lang", HTML_LANG[lang])
-    expect(page.locator('#mainnav a.nav-link[href="/people"]')).to_have_text(tr(lang, "People"))
+    expect(page.get_by_test_id("people-menu")).to_have_text(tr(lang, "People"))
     expect(page.locator(f'button[name="lang"][value="{lang}"]')).to_have_attribute(
         "aria-pressed", "true"
     )
@@ -95,7 +95,8 @@ def test_import_journey(
     step(page, "home")
 
     # People -> Import.
-    page.locator('#mainnav a.nav-link[href="/people"]').click()
+    page.get_by_test_id("people-menu").click()
+    page.locator('#mainnav a.dropdown-item[href="/people"]').click()
     expect(page).to_have_url(f"{live_server}/people")
     page.get_by_role("link", name=tr(lang, "Import"), exact=True).click()
     expect(page).to_have_url(f"{live_server}/people/import")
