@@ -100,6 +100,13 @@ class Config:
         self.PROXY_HOPS = env_int("LMS_PROXY_HOPS", 0)
         self.PUBLIC_URL = env("LMS_PUBLIC_URL", "http://127.0.0.1:5000")
         self.API_TOKEN_DAYS = env_int("LMS_API_TOKEN_DAYS", 365)
+        # Certificates: a render is stopped after this many seconds and refused above this size;
+        # bulk downloads render in this many worker processes (0: one per CPU).
+        self.CERTIFICATE_RENDER_TIMEOUT = env_int("LMS_CERTIFICATE_RENDER_TIMEOUT", 30)
+        self.CERTIFICATE_MAX_BYTES = env_int("LMS_CERTIFICATE_MAX_BYTES", 10 * 1024 * 1024)
+        self.CERTIFICATE_WORKERS = env_int("LMS_CERTIFICATE_WORKERS", 0)
+        # Public verification pages, per client address (Redis-backed in production).
+        self.VERIFY_RATE_LIMIT = env("LMS_VERIFY_RATE_LIMIT", "30 per minute")
         self.PAGE_SIZE = 25
         self.SCHEDULER_INTERVAL_SECONDS = env_int("LMS_SCHEDULER_INTERVAL_SECONDS", 60)
 

@@ -65,6 +65,7 @@ def _import_models() -> None:
     import assessments.models  # noqa: F401
     import courses.models  # noqa: F401
     import lms.accounts.models  # noqa: F401
+    import lms.certificates.models  # noqa: F401
     import lms.certification.models  # noqa: F401
     import lms.mentorship.models  # noqa: F401
     import lms.notifications.models  # noqa: F401
@@ -102,6 +103,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certification import init_app as init_certification
 
     init_certification(app)
+
+    from lms.certificates import init_app as init_certificates
+
+    init_certificates(app)
 
     from lms.scheduler import init_app as init_scheduler
 

@@ -272,4 +272,7 @@ def load_demo(now: dt.datetime, *, if_empty: bool = False) -> int:
     from lms.demo_certification import load_certification
 
     load_certification(now, refs.people["10002"])
+    from lms.demo_certificates import load_certificates
+
+    load_certificates(now, refs.people["10002"])
     return len(created)

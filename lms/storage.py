@@ -32,6 +32,22 @@ class FileStorage:
             os.replace(temporary, path)  # atomic: readers never see half a file
         return key
 
+    def put_file(self, source: str | Path) -> str:
+        """Store a (large) file without reading it into memory; the source is moved or
+        removed. Returns its key."""
+        digest = hashlib.sha256()
+        with open(source, "rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        key = digest.hexdigest()
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.exists():
+            os.unlink(source)
+        else:
+            os.replace(source, path)
+        return key
+
     def get(self, key: str) -> bytes:
         return self._path(key).read_bytes()
 

@@ -20,6 +20,7 @@ from courses.assignment import create_rule
 from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token
+from lms.certificates import bulk
 from lms.certification import services as certification_services
 from lms.certification.models import PersonCertification
 from lms.extensions import db
@@ -27,6 +28,7 @@ from lms.mentorship import plan as mentorship_plan
 from lms.mentorship import services as mentorship_services
 from lms.notifications import notify
 from tests.assessments.conftest import QuizFactory, essay, true_false
+from tests.certificates.conftest import CertificateFactory
 from tests.certification.conftest import CertificationFactory
 from tests.conftest import csrf_from, login
 from tests.courses.conftest import CatalogueFactory
@@ -194,6 +196,31 @@ EXPECTED: dict[str, str | set[str]] = {
     "api.create_mentorship": HR,
     "api.log_mentorship_check_in": EVERYONE,  # and then: the mentor, HR
     "api.mentor_mentees": EVERYONE,  # and then: the mentor, their lead, HR
+    "certificates.mine": EVERYONE,
+    "certificates.detail": EVERYONE,  # and then: the holder, their lead, HR
+    "certificates.download": EVERYONE,  # and then: the holder, their lead, HR
+    "certificates.issued": HR,
+    "certificates.revoke": HR,
+    "certificates.rerender": HR,
+    "certificates.create_batch": HR,
+    "certificates.batch": HR,  # and then only the person who asked for it
+    "certificates.batch_status": HR,
+    "certificates.batch_download": HR,
+    "certificates.designs": HR,
+    "certificates.design_new": HR,
+    "certificates.design_edit": HR,
+    "certificates.design_preview": HR,
+    "certificates.design_rerender": HR,
+    "certificates.awards": HR,
+    "certificates.verify": "public",
+    "certificates.verify_code": "public",
+    "certificates.verify_json": "public",
+    "certificates.badge_assertion": "public",
+    "certificates.badge_class": "public",
+    "certificates.badge_issuer": "public",
+    "api.employee_certificates": EVERYONE,  # and then per object: self, their lead, HR
+    "api.certificate_detail": HR,
+    "api.revoke_certificate": HR,
 }
 
 # Records that belong to somebody else: who may still see them although the route is theirs.
@@ -225,6 +252,12 @@ OTHERS_RECORD_VISIBLE_TO = {
     "certification.holder": HR,
     "certification.renew": set(),
     "api.employee_certifications": HR,
+    "certificates.detail": HR,
+    "certificates.download": HR,
+    "certificates.batch": set(),
+    "certificates.batch_status": set(),
+    "certificates.batch_download": set(),
+    "api.employee_certificates": HR,
 }
 
 
@@ -338,6 +371,10 @@ def world(make):
         sa.select(PersonCertification).where(PersonCertification.employee_id == second.id)
     )
     note = notify(second, "enrolled", now=clock.now(), params={"course": "路径"})
+    certificate_factory = CertificateFactory(make)
+    design = certificate_factory.design()
+    certificate = certificate_factory.certificate(second, course=course, design=design)
+    batch = bulk.create_batch({"course_id": course.id}, actor=second, now=clock.now())
     db.session.commit()
     return {
         "certification": certification,
@@ -359,6 +396,9 @@ def world(make):
         "rule": rule,
         "mentorship": mentorship,
         "check_in": check_in,
+        "certificate": certificate,
+        "certificate_design": design,
+        "certificate_batch": batch,
     }
 
 
@@ -399,6 +439,12 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "certification_id": world["certification"].id,
         "holder_id": world["holder"].id,
         "notification_id": world["notification"].id,
+        "serial": world["certificate"].serial,
+        "code": world["certificate"].code,
+        "kind": "course",
+        "subject_id": world["course"].id,
+        "batch_id": world["certificate_batch"].id,
+        "design_id": world["certificate_design"].id,
     }
 
 

@@ -5,7 +5,7 @@ set-wise, guarded so that a page, the API and the scheduler racing complete it o
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sqlalchemy as sa
 
@@ -24,6 +24,11 @@ from lms.certification.cycles import (
 from lms.certification.models import Certification, CycleCourse, CycleKind, Standing
 from lms.db import dialect_insert
 from lms.extensions import db
+
+# Told which cycles were just completed (their ids), in the same transaction: e.g. a
+# certificate is issued for each. A cycle a racing process completed first may be included;
+# hooks must be idempotent.
+certified_hooks: list[Callable[[list[int], dt.datetime], None]] = []
 
 
 def certify(
@@ -122,7 +127,10 @@ def _certify_rows(rows, rules: dates.Rules, kind: CycleKind, course_ids: list[in
         holder_updates,
         execution_options={"synchronize_session": False},
     )
-    _record_counted([row[4] for row in rows], course_ids)
+    cycle_ids = [row[4] for row in rows]
+    _record_counted(cycle_ids, course_ids)
+    for hook in certified_hooks:
+        hook(cycle_ids, now)
     return done
 
 

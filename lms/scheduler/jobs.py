@@ -110,6 +110,18 @@ SWEEPS: tuple[Sweep, ...] = (
         label=_l("Certification escalations"),
     ),
     Sweep(
+        "issue-certificates",
+        _lazy("lms.certificates.issuing", "issue_missing"),
+        every_seconds=10 * MINUTE,
+        label=_l("Issue missing certificates"),
+    ),
+    Sweep(
+        "certificate-batches",
+        _lazy("lms.certificates.bulk", "run_pending_batches"),
+        every_seconds=10,
+        label=_l("Render certificate downloads"),
+    ),
+    Sweep(
         "deliver-email",
         _lazy("lms.notifications.delivery", "deliver_email"),
         every_seconds=60,
