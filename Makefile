@@ -64,7 +64,7 @@ lint: $(BIN)/lms
 	$(BIN)/ruff format --check .
 
 test-sqlite: install
-	env -u LMS_TEST_DATABASE_URL $(BIN)/python -m pytest -m "not e2e"
+	env -u LMS_TEST_DATABASE_URL $(BIN)/python -m pytest -m "not e2e" 2>&1 | sed -u 's/^/[sqlite] /'
 
 test-postgres: install
 	@url="$${LMS_TEST_DATABASE_URL:-}"; \
@@ -80,15 +80,15 @@ test-postgres: install
 	  fi; \
 	fi; \
 	echo "PostgreSQL run against $$url (a throw-away database is created and dropped)"; \
-	LMS_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -m "not e2e"
+	LMS_TEST_DATABASE_URL="$$url" $(BIN)/python -m pytest -m "not e2e" 2>&1 | sed -u 's/^/[postgresql] /'
 
 test-e2e: install test-system-packages
 	$(BIN)/python -m pytest -m e2e
 
 # The SQLite and PostgreSQL halves run side by side (each spends much of its time waiting on
-# locks, child processes and the database server); their output is kept apart and shown whole.
+# locks, child processes and the database server); each line says which half it comes from.
 test: install test-system-packages lint
-	@$(MAKE) --no-print-directory -j2 --output-sync=line test-sqlite test-postgres
+	@$(MAKE) --no-print-directory -j2 test-sqlite test-postgres
 	@$(MAKE) --no-print-directory test-e2e
 
 extract-messages: $(BIN)/lms

@@ -29,11 +29,13 @@ def init_app(app: Flask) -> None:
     from courses import enrolment
     from lms.certificates import issuing
     from lms.certificates.views import bp
-    from lms.certification import completion
+    from lms.certification import completion, renewal
 
     if issuing.on_course_completed not in enrolment.course_completed_hooks:
         enrolment.course_completed_hooks.append(issuing.on_course_completed)
     if issuing.on_cycles_certified not in completion.certified_hooks:
         completion.certified_hooks.append(issuing.on_cycles_certified)
+    if issuing.on_expiry_brought_forward not in renewal.expiry_brought_forward_hooks:
+        renewal.expiry_brought_forward_hooks.append(issuing.on_expiry_brought_forward)
     app.register_blueprint(bp)
     from lms.certificates import api  # noqa: F401 - routes on the API blueprint

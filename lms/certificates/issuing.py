@@ -312,3 +312,32 @@ def issue_missing(now: dt.datetime) -> int:
                 break
             after = block[-1]["key"]
     return issued
+
+
+def on_expiry_brought_forward(holder_ids: list[int], by: dt.date, now: dt.datetime) -> None:
+    """A material change made these holders' certification expire on ``by``: their
+    certificates of earlier cycles say so too (the verification page and the API show the new
+    date at once), and their stored PDFs are dropped so the next download prints it."""
+    cycles = sa.select(CYCLE.c.id).where(CYCLE.c.holder_id.in_(holder_ids))
+    shortened = (
+        db.session.execute(
+            sa.update(CERT)
+            .where(
+                CERT.c.cycle_id.in_(cycles),
+                CERT.c.revoked_at.is_(None),
+                sa.or_(CERT.c.expires_on.is_(None), CERT.c.expires_on > by),
+            )
+            .values(expires_on=by, pdf_key=None, rendered_version=None, rendered_at=None)
+            .returning(CERT.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    if shortened:
+        db.session.execute(
+            sa.insert(EVENT),
+            [
+                {"certificate_id": cid, "action": "expiry", "detail": by.isoformat(), "at": now}
+                for cid in shortened
+            ],
+        )

@@ -35,6 +35,7 @@ EVENT_LABELS = {
     "rendered": _l("Rendered"),
     "rerendered": _l("Re-rendered"),
     "revoked": _l("Revoked"),
+    "expiry": _l("Expiry brought forward"),
     "reinstated": _l("Reinstated"),
     "downloaded": _l("Downloaded"),
 }

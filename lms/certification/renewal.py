@@ -5,6 +5,7 @@ same set-wise steps as the sweeps, for the holders concerned. Flushes, never com
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -25,6 +26,9 @@ from lms.certification.sweeps import announce_certified
 from lms.extensions import db
 
 PC = PersonCertification.__table__
+# Told which holders' expiry a material change brought forward to a date, in the same
+# transaction (e.g. their certificates must stop being valid on that date too).
+expiry_brought_forward_hooks: list[Callable[[list[int], dt.date, dt.datetime], None]] = []
 
 
 # --- material change -------------------------------------------------------------------------
@@ -82,6 +86,8 @@ def require_recertification(
                 window_opens_on=now.date(),
             )
         )
+        for hook in expiry_brought_forward_hooks:
+            hook(chunk, by, now)
         cycles.open_windows(certification, now=now, holder_ids=chunk)
         rows = db.session.execute(
             sa.select(PC.c.id, PC.c.employee_id, PC.c.cycle_number, PC.c.required_by).where(

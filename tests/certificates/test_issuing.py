@@ -16,6 +16,7 @@ from courses.models import Enrolment
 from lms import clock
 from lms.certificates import codes, issuing
 from lms.certificates.models import Certificate, CertificateEvent, CertificateSerial
+from lms.certification import renewal
 from lms.certification import services as certification_services
 from lms.certification.models import CertificationCycle, PersonCertification
 from lms.extensions import db
@@ -252,3 +253,31 @@ def test_hooks_for_many_cycles_take_a_fixed_number_of_statements(make, certifica
         issuing.on_cycles_certified(ids[2:], clock.now())
     assert len(two) == len(ten)
     assert len(all_certificates()) == 12
+
+
+def test_a_material_change_brings_the_certificates_expiry_forward(make, certificates, certs):
+    certification = certs.certification(active_months=12, window_days=30, expiry_base="completion")
+    course = certification.courses[0].course
+    certificates.award(certification=certification)
+    person, other = make.employee(name="赵敏"), make.employee(name="钱进")
+    certification_services.assign(
+        certification, employee_ids=[person.id, other.id], actor=None, now=at(D(2027, 1, 5))
+    )
+    db.session.commit()
+    complete(person, course, at(D(2027, 1, 10)))
+    [certificate] = all_certificates()
+    assert certificate.expires_on == D(2028, 1, 10)
+    certificate.pdf_key, certificate.rendered_version = "0" * 64, 1  # as if downloaded once
+    db.session.commit()
+
+    with clock.frozen(at(D(2027, 2, 1))):
+        course_services.draft_of(course, now=clock.now()).change_note = "新退货政策"
+        course_services.publish(course, actor=None, now=clock.now())
+    renewal.require_recertification(certification, course, by=D(2027, 3, 31), now=at(D(2027, 2, 2)))
+    db.session.commit()
+
+    [certificate] = all_certificates()
+    assert certificate.expires_on == D(2027, 3, 31)  # the verification page says so at once
+    assert certificate.pdf_key is None  # and the next download prints the new date
+    assert actions(certificate)[-1] == "expiry"
+    assert certificate.status(D(2027, 3, 31)).value == "expired"

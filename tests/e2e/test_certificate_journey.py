@@ -99,12 +99,15 @@ def test_certificate_journey(
 
     # The verification page, as a phone that scanned the code would open it (no sign-in)
     sign_out(page, tr, lang)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.goto(url)
     result = page.get_by_test_id("verify-result")
     expect(result.locator("[data-status]")).to_have_attribute("data-status", "valid")
     expect(result).to_contain_text(tr(lang, "Valid certificate"))
     expect(page.get_by_test_id("holder")).to_have_text(NAME)
-    step(page, "verified-valid")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+    step(page, "verified-valid-on-a-phone")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # HR revokes it, with a reason
     sign_in(page, live_server, tr, lang, "hr")
