@@ -20,7 +20,7 @@ from courses.assignment import create_rule
 from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token
-from lms.certificates import bulk
+from lms.certificates import batches
 from lms.certification import services as certification_services
 from lms.certification.models import PersonCertification
 from lms.extensions import db
@@ -374,7 +374,7 @@ def world(make):
     certificate_factory = CertificateFactory(make)
     design = certificate_factory.design()
     certificate = certificate_factory.certificate(second, course=course, design=design)
-    batch = bulk.create_batch({"course_id": course.id}, actor=second, now=clock.now())
+    batch = batches.create_batch({"course_id": course.id}, actor=second, now=clock.now())
     db.session.commit()
     return {
         "certification": certification,

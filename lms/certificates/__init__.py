@@ -13,8 +13,9 @@ Modules:
   WeasyPrint with a URL fetcher that serves only packaged assets, our own uploads and
   ``data:`` URLs, under a time and size cap.
 - ``documents``: a certificate's stored PDF (rendered once, kept by content hash).
-- ``bulk``: zips of many certificates rendered in a pool of worker processes, the batches the
-  scheduler runs, and ``lms certificates render``.
+- ``bulk``: many certificates rendered in a pool of worker processes, zips, and what
+  ``lms certificates render`` writes; ``batches``: the bulk downloads HR asks for, which the
+  scheduler runs.
 - ``badges``: Open Badges 2.0 assertion, BadgeClass and Issuer documents.
 - ``views``: the learner's certificates, HR's list, designs and awards, public verification.
 - ``api``: the REST resources; ``cli``: the ``lms certificates`` commands.

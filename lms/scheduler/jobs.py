@@ -117,7 +117,7 @@ SWEEPS: tuple[Sweep, ...] = (
     ),
     Sweep(
         "certificate-batches",
-        _lazy("lms.certificates.bulk", "run_pending_batches"),
+        _lazy("lms.certificates.batches", "run_pending_batches"),
         every_seconds=10,
         label=_l("Render certificate downloads"),
     ),

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms import clock
-from lms.certificates import bulk, render
+from lms.certificates import batches, bulk, render
 from lms.certificates.models import BatchStatus, CertificateBatch, CertificateEvent
 from lms.extensions import db
 from lms.storage import storage
@@ -110,26 +110,26 @@ def test_a_batch_renders_the_missing_pdfs_in_a_pool_and_zips_them(app, company, 
     one, two, three, _revoked = company["certificates"]
     kept = stored(one)
     hr = make.employee(roles={"hr"})
-    batch = bulk.create_batch({"status": "", "issued_to": TODAY - days(1)}, actor=hr, now=NOW)
+    batch = batches.create_batch({"status": "", "issued_to": TODAY - days(1)}, actor=hr, now=NOW)
     db.session.commit()
     assert (batch.total, batch.done, batch.status) == (3, 0, BatchStatus.PENDING)
     assert batch.filters == {"issued_to": (TODAY - days(1)).isoformat()}
-    assert bulk.batch_json(batch)["percent"] == 0
+    assert batches.batch_json(batch)["percent"] == 0
     with pytest.raises(LookupError):
-        bulk.zip_bytes(batch)
+        batches.zip_bytes(batch)
     seen = []
     monkeypatch.setattr(bulk, "SAVE_EVERY", 1)
-    real_set = bulk._set
+    real_set = batches._set
     monkeypatch.setattr(
-        bulk, "_set", lambda batch_id, **v: seen.append(v.get("done")) or real_set(batch_id, **v)
+        batches, "_set", lambda batch_id, **v: seen.append(v.get("done")) or real_set(batch_id, **v)
     )
 
     with clock.frozen(NOW):
-        assert bulk.run_pending_batches(NOW) == 1
+        assert batches.run_pending_batches(NOW) == 1
 
     db.session.expire_all()
     assert batch.status == BatchStatus.DONE and batch.done == batch.total == 3
-    assert bulk.batch_json(batch) == {
+    assert batches.batch_json(batch) == {
         "id": batch.id,
         "status": "done",
         "total": 3,
@@ -139,7 +139,7 @@ def test_a_batch_renders_the_missing_pdfs_in_a_pool_and_zips_them(app, company, 
         "error": None,
     }
     assert [n for n in seen if n is not None] == [0, 1, 2, 3, 3]  # committed step by step
-    archive = zipfile.ZipFile(io.BytesIO(bulk.zip_bytes(batch)))
+    archive = zipfile.ZipFile(io.BytesIO(batches.zip_bytes(batch)))
     assert archive.namelist() == [
         f"{one.serial}-王芳.pdf",
         f"{two.serial}-Ana Lima.pdf",
@@ -154,16 +154,16 @@ def test_a_batch_renders_the_missing_pdfs_in_a_pool_and_zips_them(app, company, 
         sa.select(CertificateEvent.certificate_id).where(CertificateEvent.action == "rendered")
     ).all()
     assert sorted(rendered) == sorted([two.id, three.id])
-    assert bulk.run_pending_batches(NOW) == 0  # nothing pending any more
+    assert batches.run_pending_batches(NOW) == 0  # nothing pending any more
 
 
 def test_two_schedulers_run_a_batch_once(app, company):
     for certificate in company["certificates"]:
         stored(certificate)
-    batch = bulk.create_batch({}, actor=None, now=NOW)
+    batch = batches.create_batch({}, actor=None, now=NOW)
     db.session.commit()
     both_read = threading.Barrier(2, timeout=30)
-    real_claim = bulk._claim
+    real_claim = batches._claim
     results, errors = [], []
 
     def claim(batch_id, now):
@@ -173,13 +173,13 @@ def test_two_schedulers_run_a_batch_once(app, company):
     def sweep():
         with app.app_context():
             try:
-                results.append(bulk.run_pending_batches(NOW))
+                results.append(batches.run_pending_batches(NOW))
             except Exception as error:  # pragma: no cover - reported below
                 errors.append(error)
             finally:
                 db.session.remove()
 
-    bulk._claim = claim
+    batches._claim = claim
     try:
         threads = [threading.Thread(target=sweep) for _ in range(2)]
         for thread in threads:
@@ -187,12 +187,12 @@ def test_two_schedulers_run_a_batch_once(app, company):
         for thread in threads:
             thread.join(60)
     finally:
-        bulk._claim = real_claim
+        batches._claim = real_claim
     assert not errors
     assert sorted(results) == [0, 1]
     db.session.expire_all()
     assert batch.status == BatchStatus.DONE and batch.done == 4
-    assert len(zipfile.ZipFile(io.BytesIO(bulk.zip_bytes(batch))).namelist()) == 4
+    assert len(zipfile.ZipFile(io.BytesIO(batches.zip_bytes(batch))).namelist()) == 4
 
 
 def test_a_failed_render_fails_the_batch_with_its_reason(app, company, monkeypatch):
@@ -200,12 +200,12 @@ def test_a_failed_render_fails_the_batch_with_its_reason(app, company, monkeypat
         raise render.RenderError("The logo could not be read.")
 
     monkeypatch.setattr(render, "certificate_context", broken)
-    batch = bulk.create_batch({"team_id": company["south"].id}, actor=None, now=NOW)
+    batch = batches.create_batch({"team_id": company["south"].id}, actor=None, now=NOW)
     db.session.commit()
-    assert bulk.run_pending_batches(NOW) == 1
+    assert batches.run_pending_batches(NOW) == 1
     db.session.expire_all()
     assert batch.status == BatchStatus.FAILED and batch.zip_key is None
-    assert bulk.batch_json(batch)["error"] == "The logo could not be read."
+    assert batches.batch_json(batch)["error"] == "The logo could not be read."
     assert batch.finished_at is not None
 
 
@@ -218,23 +218,23 @@ def test_a_render_past_its_deadline_stops_the_pool(app):
 
 
 def test_a_batch_with_no_certificates_is_an_empty_zip(app, company):
-    batch = bulk.create_batch({"certification_id": 999}, actor=None, now=NOW)
+    batch = batches.create_batch({"certification_id": 999}, actor=None, now=NOW)
     db.session.commit()
     assert batch.total == 0
-    assert bulk.run_pending_batches(NOW) == 1
+    assert batches.run_pending_batches(NOW) == 1
     db.session.expire_all()
     assert batch.status == BatchStatus.DONE
-    assert zipfile.ZipFile(io.BytesIO(bulk.zip_bytes(batch))).namelist() == []
+    assert zipfile.ZipFile(io.BytesIO(batches.zip_bytes(batch))).namelist() == []
     assert db.session.scalar(sa.select(sa.func.count()).select_from(CertificateBatch)) == 1
 
 
 def test_a_batch_left_running_by_a_stopped_scheduler_is_taken_over(app, company):
-    recent = bulk.create_batch({"certification_id": 999}, actor=None, now=NOW)
-    abandoned = bulk.create_batch({"certification_id": 999}, actor=None, now=NOW)
+    recent = batches.create_batch({"certification_id": 999}, actor=None, now=NOW)
+    abandoned = batches.create_batch({"certification_id": 999}, actor=None, now=NOW)
     recent.status, recent.started_at = BatchStatus.RUNNING, NOW - dt.timedelta(minutes=30)
     abandoned.status, abandoned.started_at = BatchStatus.RUNNING, NOW - dt.timedelta(hours=3)
     db.session.commit()
-    assert bulk.run_pending_batches(NOW) == 1  # the one whose scheduler stopped hours ago
+    assert batches.run_pending_batches(NOW) == 1  # the one whose scheduler stopped hours ago
     db.session.expire_all()
     assert abandoned.status == BatchStatus.DONE and abandoned.zip_key is not None
     assert recent.status == BatchStatus.RUNNING  # still someone's: left alone

@@ -15,7 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from lms import clock
-from lms.certificates import bulk
+from lms.certificates import batches
 from lms.certificates.models import BatchStatus, CertificateBatch, CertificateEvent
 from lms.extensions import db
 from lms.storage import storage
@@ -53,7 +53,7 @@ def hr_client(hr, sign_in):
 
 def test_hr_pages_refuse_everyone_but_hr_and_admins(app, make, certificates, hr):
     certificate = certificates.certificate()
-    batch = bulk.create_batch({}, actor=hr, now=clock.now())
+    batch = batches.create_batch({}, actor=hr, now=clock.now())
     make.employee("emp")
     make.employee("men", roles={"mentor"})
     make.employee("lead", roles={"supervisor"})
@@ -330,7 +330,7 @@ def test_bulk_download_from_the_form_to_the_zip(hr_client, hr, issued):
     assert json.loads(hr_client.get(f"{url}.json").data)["status"] == "pending"
     assert hr_client.get(f"{url}.zip").status_code == 404  # not ready yet
 
-    assert bulk.run_pending_batches(clock.now()) == 1
+    assert batches.run_pending_batches(clock.now()) == 1
     status = json.loads(hr_client.get(f"{url}.json").data)
     assert (status["status"], status["done"], status["total"], status["percent"]) == (
         "done",
@@ -390,8 +390,8 @@ def test_bulk_form_errors_are_shown_and_nothing_is_created(hr_client, issued):
 
 def test_another_hr_persons_batch_is_not_found(app, make, hr_client, hr):
     other = make.employee("hr2", roles={"hr"})
-    theirs = bulk.create_batch({}, actor=other, now=clock.now())
-    mine = bulk.create_batch({}, actor=hr, now=clock.now())
+    theirs = batches.create_batch({}, actor=other, now=clock.now())
+    mine = batches.create_batch({}, actor=hr, now=clock.now())
     db.session.commit()
     assert hr_client.get(f"/certificates/batches/{theirs.id}").status_code == 404
     assert hr_client.get(f"/certificates/batches/{theirs.id}.zip").status_code == 404

@@ -22,7 +22,7 @@ from flask_login import current_user
 
 from courses.models import Course
 from lms import access, clock
-from lms.certificates import bulk, documents, presenters, queries, render, services
+from lms.certificates import batches, bulk, documents, presenters, queries, render, services
 from lms.certificates.forms import BulkForm, RevokeForm
 from lms.certificates.models import CertificateBatch
 from lms.certificates.services import CertificateError
@@ -179,7 +179,7 @@ def create_batch():
     if not form.validate_on_submit():
         return render_template("certificates/pages/bulk.html", bulk_form=form)
     try:
-        batch = bulk.create_batch(form.filters(), actor=current_user, now=clock.now())
+        batch = batches.create_batch(form.filters(), actor=current_user, now=clock.now())
     except bulk.FilterError as error:
         db.session.rollback()
         form.team.errors = [*form.team.errors, error.message]
@@ -217,7 +217,7 @@ def _described(filters: dict, lang: str) -> list[tuple[str, str]]:
 
 
 def _status_json(batch: CertificateBatch) -> dict:
-    data = bulk.batch_json(batch)
+    data = batches.batch_json(batch)
     data["percent_class"] = presenters.percent_step(data["percent"])
     data["label"] = str(presenters.BATCH_LABELS.get(str(batch.status), batch.status))
     if data["ready"] and batch.total:
@@ -234,7 +234,7 @@ def batch(batch_id: int):
         batch=found,
         status=str(found.status),
         described=_described(found.filters or {}, locale_code()),
-        percent=presenters.percent_step(bulk.batch_json(found)["percent"]),
+        percent=presenters.percent_step(batches.batch_json(found)["percent"]),
         batch_labels=presenters.BATCH_LABELS,
         batch_badges=presenters.BATCH_BADGES,
     )
@@ -253,7 +253,7 @@ def batch_status(batch_id: int):
 def batch_download(batch_id: int):
     found = _batch_or_404(batch_id)
     try:
-        path = bulk.zip_path(found)
+        path = batches.zip_path(found)
     except (LookupError, FileNotFoundError):
         abort(404)
     stamp = (found.finished_at or found.created_at).date().isoformat()
