@@ -9,6 +9,10 @@ spread over the teams, the mentor role and at least two years of tenure.
 must be at least as many) held by everyone: people × certifications holders, each certified
 once (its first cycle completed, a completed enrolment with every lesson done), with the
 expiries spread evenly so that today ~10 % have expired and ~30 % are in their window.
+``career=True`` also draws a career ladder over the posts (steps with requirements of every
+kind; 客服组长 and 高级客服专员 are key posts), three KPI metrics with four months of figures
+for everyone, and some post changes, enrolments, endorsements, rotations and mentorships
+(it implies one certification at least).
 
     python -m bench.scale_data --people 10000 --database sqlite:////tmp/scale.sqlite3
 """
@@ -68,9 +72,12 @@ def build(
     seed: int = 7,
     mentors: int = 0,
     certifications: int = 0,
+    career: bool = False,
 ) -> dict:
     rng = random.Random(seed)  # noqa: S311 - benchmark data
     now = clock.now()
+    if career:
+        certifications, courses = max(certifications, 1), max(courses, 2)
     mentor_at = _mentor_indexes(people, mentors)
     if certifications > courses:
         raise ValueError(f"{certifications} certifications need as many courses")
@@ -165,7 +172,13 @@ def build(
             made.append(course)
         db.session.commit()
         certified = certify_everyone(made[:certifications], now) if certifications else []
+        ladder = {}
+        if career:
+            from bench.scale_career import add_career
+
+            ladder = add_career(posts, made, certified, now, seed)
         return {
+            "career": ladder,
             "people": people,
             "courses": [c.id for c in made],
             "post_id": posts[0].id,
@@ -274,6 +287,7 @@ def main() -> None:
     parser.add_argument("--people", type=int, default=10_000)
     parser.add_argument("--mentors", type=int, default=0)
     parser.add_argument("--certifications", type=int, default=0)
+    parser.add_argument("--career", action="store_true")
     parser.add_argument("--database", required=True)
     args = parser.parse_args()
     from bench.harness import bench_app
@@ -286,6 +300,7 @@ def main() -> None:
             mentors=args.mentors,
             certifications=args.certifications,
             courses=max(20, args.certifications),
+            career=args.career,
         )
     )
 

@@ -65,6 +65,7 @@ def _import_models() -> None:
     import assessments.models  # noqa: F401
     import courses.models  # noqa: F401
     import lms.accounts.models  # noqa: F401
+    import lms.career.models  # noqa: F401
     import lms.certificates.models  # noqa: F401
     import lms.certification.models  # noqa: F401
     import lms.mentorship.models  # noqa: F401
@@ -107,6 +108,10 @@ def _register_blueprints(app: Flask) -> None:
     from lms.certificates import init_app as init_certificates
 
     init_certificates(app)
+
+    from lms.career import init_app as init_career
+
+    init_career(app)
 
     from lms.scheduler import init_app as init_scheduler
 

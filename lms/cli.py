@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from lms import clock, create_app
+from lms.career.cli import career_group
 from lms.certificates.cli import certificates_group
 from lms.certification.cli import certifications_group
 
@@ -38,6 +39,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(serve_command)
     app.cli.add_command(certifications_group)
     app.cli.add_command(certificates_group)
+    app.cli.add_command(career_group)
 
 
 @click.command("demo")

@@ -275,4 +275,7 @@ def load_demo(now: dt.datetime, *, if_empty: bool = False) -> int:
     from lms.demo_certificates import load_certificates
 
     load_certificates(now, refs.people["10002"])
+    from lms.demo_career import load_career
+
+    load_career(now, refs.people["10002"])
     return len(created)

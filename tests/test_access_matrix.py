@@ -7,6 +7,8 @@ that belong to somebody else.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
@@ -20,6 +22,8 @@ from courses.assignment import create_rule
 from courses.models import Curriculum, CurriculumCourse
 from lms import access, clock
 from lms.accounts.services import create_token
+from lms.career import kpis
+from lms.career.models import KpiMetric, Promotion, Rotation
 from lms.certificates import batches
 from lms.certification import services as certification_services
 from lms.certification.models import PersonCertification
@@ -28,6 +32,7 @@ from lms.mentorship import plan as mentorship_plan
 from lms.mentorship import services as mentorship_services
 from lms.notifications import notify
 from tests.assessments.conftest import QuizFactory, essay, true_false
+from tests.career import factories as career_factories
 from tests.certificates.conftest import CertificateFactory
 from tests.certification.conftest import CertificationFactory
 from tests.conftest import csrf_from, login
@@ -221,6 +226,58 @@ EXPECTED: dict[str, str | set[str]] = {
     "api.employee_certificates": EVERYONE,  # and then per object: self, their lead, HR
     "api.certificate_detail": HR,
     "api.revoke_certificate": HR,
+    "career.mine": EVERYONE,
+    "career.person": EVERYONE,  # and then per object: self, their lead, an active mentor, HR
+    "career.set_target": EVERYONE,  # and then: the person, HR
+    "career.create_learning_plan": EVERYONE,  # and then: the person, HR
+    "career.add_goal": EVERYONE,  # and then: the person, their lead, HR
+    "career.goal_done": EVERYONE,
+    "career.goal_reopen": EVERYONE,
+    "career.delete_goal": EVERYONE,
+    "career.log_conversation": EVERYONE,  # and then: their lead, an active mentor, HR
+    "career.endorse": EVERYONE,  # and then: their lead or an active mentor
+    "career.withdraw_endorsement": EVERYONE,
+    "career.team": {"supervisor", "hr", "admin"},
+    "career.ladders": EVERYONE,
+    "career.new_ladder": HR,
+    "career.edit_ladder": HR,
+    "career.delete_ladder": HR,
+    "career.move_ladder": HR,
+    "career.new_step": HR,
+    "career.edit_step": HR,
+    "career.delete_step": HR,
+    "career.move_step": HR,
+    "career.new_requirement": HR,
+    "career.edit_requirement": HR,
+    "career.delete_requirement": HR,
+    "career.move_requirement": HR,
+    "career.posts": HR,
+    "career.edit_post": HR,
+    "career.promotions": HR,
+    "career.approve_promotion": HR,
+    "career.reject_promotion": HR,
+    "career.propose_promotion": EVERYONE,  # and then: the person's lead, HR
+    "career.my_proposals": {"supervisor", "hr", "admin"},
+    "career.withdraw_promotion": {"supervisor", "hr", "admin"},  # and then: the proposer
+    "career.rotations": HR,
+    "career.new_rotation": HR,
+    "career.cancel_rotation": HR,
+    "career.rotation": EVERYONE,  # and then: the person, their lead, the host, HR
+    "career.evaluate_rotation": EVERYONE,  # and then: the host supervisor, HR
+    "career.hosting": EVERYONE,
+    "career.succession": HR,
+    "career.slate": HR,
+    "career.kpi_imports": HR,
+    "career.kpi_preview": HR,
+    "career.kpi_confirm": HR,
+    "career.kpi_template": HR,
+    "career.kpi_metrics": HR,
+    "career.kpi_metric_new": HR,
+    "career.kpi_metric_edit": HR,
+    "api.import_kpis": HR,
+    "api.career_ladders": EVERYONE,
+    "api.employee_readiness": EVERYONE,  # and then per object: self, their lead, HR
+    "api.succession_slate": HR,
 }
 
 # Records that belong to somebody else: who may still see them although the route is theirs.
@@ -258,6 +315,21 @@ OTHERS_RECORD_VISIBLE_TO = {
     "certificates.batch_status": set(),
     "certificates.batch_download": set(),
     "api.employee_certificates": HR,
+    "career.person": HR,
+    "career.set_target": HR,
+    "career.create_learning_plan": HR,
+    "career.add_goal": HR,
+    "career.goal_done": set(),  # the world holds no career goal
+    "career.goal_reopen": set(),
+    "career.delete_goal": set(),
+    "career.log_conversation": HR,
+    "career.endorse": HR,  # HR sees the person; the form then says only leads and mentors may
+    "career.withdraw_endorsement": HR,
+    "career.propose_promotion": HR,
+    "career.withdraw_promotion": set(),
+    "career.rotation": HR,
+    "career.evaluate_rotation": HR,
+    "api.employee_readiness": HR,
 }
 
 
@@ -375,6 +447,7 @@ def world(make):
     design = certificate_factory.design()
     certificate = certificate_factory.certificate(second, course=course, design=design)
     batch = batches.create_batch({"course_id": course.id}, actor=second, now=clock.now())
+    career_ids = _career_world(outsider, second, post, course)
     db.session.commit()
     return {
         "certification": certification,
@@ -399,6 +472,53 @@ def world(make):
         "certificate": certificate,
         "certificate_design": design,
         "certificate_batch": batch,
+        **career_ids,
+    }
+
+
+def _career_world(outsider, second, post, course) -> dict:
+    """A ladder from the world's post, one requirement, and the outsider's promotion proposal
+    and rotation (hosted by the second outsider)."""
+    kpis.ensure_default_metrics()
+    metric = db.session.scalar(sa.select(KpiMetric).where(KpiMetric.code == "csat"))
+    target = career_factories.post("客服组长", "Team Lead", level=3)
+    outsider.post_id = post.id
+    step = career_factories.step(post, target)
+    requirement = career_factories.requirement(step, "course", course=course)
+    promotion = Promotion(
+        employee_id=outsider.id,
+        step_id=step.id,
+        from_post_id=post.id,
+        to_post_id=target.id,
+        rationale="业绩稳定",
+        proposed_by_id=second.id,
+    )
+    rotation = Rotation(
+        employee_id=outsider.id,
+        host_team_id=second.team_id,
+        host_supervisor_id=second.id,
+        starts_on=clock.today() - dt.timedelta(days=60),
+        ends_on=clock.today() - dt.timedelta(days=1),
+        objectives="熟悉质检流程",
+    )
+    db.session.add_all([promotion, rotation])
+    # the walk deletes what these name; the routes that need them get the others
+    spare_step = career_factories.step(target, post)
+    spare = {
+        "career.delete_ladder": career_factories.ladder().id,
+        "career.delete_step": spare_step.id,
+        "career.delete_requirement": career_factories.requirement(step, "tenure", months=6).id,
+    }
+    db.session.flush()
+    # the walk deletes some of them: keep the numbers, not the rows
+    return {
+        "career_spare": spare,
+        "ladder_id": step.ladder_id,
+        "step_id": step.id,
+        "requirement_id": requirement.id,
+        "promotion_id": promotion.id,
+        "rotation_id": rotation.id,
+        "metric_id": metric.id,
     }
 
 
@@ -445,6 +565,23 @@ def _url_args(world: dict, endpoint: str) -> dict[str, object]:
         "subject_id": world["course"].id,
         "batch_id": world["certificate_batch"].id,
         "design_id": world["certificate_design"].id,
+        **{
+            name: world[name]
+            for name in (
+                "ladder_id",
+                "step_id",
+                "requirement_id",
+                "promotion_id",
+                "rotation_id",
+                "metric_id",
+            )
+        },
+        "headers": "zh",
+        "post": str(world["post"].id),
+    } | {
+        name: world["career_spare"][endpoint]
+        for name in ("ladder_id", "step_id", "requirement_id")
+        if endpoint in world["career_spare"]
     }
 
 

@@ -16,6 +16,8 @@ from assessments import api as assessments_api  # noqa: E402,F401
 from courses import api as courses_api  # noqa: E402,F401
 from lms.api import openapi  # noqa: E402,F401
 from lms.api.helpers import ApiError  # noqa: E402
+from lms.career import api as career_api  # noqa: E402,F401
+from lms.career import api_kpis as career_kpis_api  # noqa: E402,F401
 from lms.certificates import api as certificates_api  # noqa: E402,F401
 from lms.certification import api as certification_api  # noqa: E402,F401
 from lms.mentorship import api as mentorship_api  # noqa: E402,F401

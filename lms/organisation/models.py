@@ -78,12 +78,22 @@ class Post(db.Model):
     title: Mapped[str] = mapped_column(sa.String(100), unique=True)
     title_en: Mapped[str | None] = mapped_column(sa.String(100))
     level: Mapped[int] = mapped_column(default=1)
+    # what the post is responsible for, shown on the career ladder
+    description: Mapped[str | None] = mapped_column(sa.Text)
+    description_en: Mapped[str | None] = mapped_column(sa.Text)
+    # a key post: HR keeps a succession slate for it
+    is_key: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     __table_args__ = (sa.CheckConstraint("level BETWEEN 0 AND 20", name="level_range"),)
 
     def display_name(self, locale: str) -> str:
         return (self.title_en if locale == "en" and self.title_en else None) or self.title
+
+    def display_description(self, locale: str) -> str | None:
+        return (self.description_en if locale == "en" and self.description_en else None) or (
+            self.description
+        )
 
 
 class Employee(UserMixin, db.Model):
