@@ -16,4 +16,4 @@ class CommandError(click.ClickException):
     exit_code = 2
 
 
-from lms.career import cli_kpis, cli_readiness  # noqa: E402, F401 - commands on the group
+from lms.career import cli_kpis, cli_plans, cli_readiness  # noqa: E402, F401 - commands on the group

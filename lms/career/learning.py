@@ -158,13 +158,13 @@ def _courses_to_plan(
                     person, course, now=now, source=EnrolmentSource.ASSIGNMENT, actor=actor
                 )
         except CatalogueError as error:
-            result.skipped.append(f"{_course_title(course)}: {error}")
+            result.skipped.append(f"{course_title(course)}: {error}")
             continue
         planned.append(course)
     return planned
 
 
-def _course_title(course: Course) -> str:
+def course_title(course: Course) -> str:
     version: CourseVersion | None = course.current_version
     return version.display_title(locale_code()) if version else course.slug
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import sqlalchemy as sa
 
 from lms import clock
 from lms.extensions import db
+from lms.organisation.models import Employee
 from tests.career import factories as cf
 
 TODAY = dt.date(2026, 11, 15)
@@ -84,3 +86,23 @@ def test_succession_prints_the_ranked_slate(runner, world):
     assert lines[3] == "       - Course 《Complaint Handling》 completed — Not enrolled yet"
     missing = invoke(runner, "succession", "宇航员")
     assert missing.exit_code == 2
+
+
+def test_learning_plan_enrols_the_gaps_once(runner, world, make):
+    from courses.models import Enrolment
+
+    make.employee("hr-user", roles={"hr"})
+    make.employee("plain-user")
+    db.session.commit()
+    refused = invoke(runner, "learning-plan", "E2", "--by", "plain-user", "--target", "客服组长")
+    assert refused.exit_code == 2 and "not HR" in refused.output
+    first = invoke(runner, "learning-plan", "E2", "--by", "hr-user", "--target", "客服组长")
+    assert first.exit_code == 0, first.output
+    assert "Complaint Handling" in first.output and "1 item(s) added" in first.output
+    again = invoke(runner, "learning-plan", "E2", "--by", "hr-user")
+    assert again.exit_code == 0 and "0 item(s) added" in again.output
+    person_id = db.session.scalar(sa.select(Employee.id).where(Employee.employee_no == "E2"))
+    count = sa.select(sa.func.count()).where(Enrolment.employee_id == person_id)
+    assert db.session.scalar(count) == 1
+    unknown = invoke(runner, "learning-plan", "E2", "--by", "hr-user", "--target", "无此岗位")
+    assert unknown.exit_code == 2 and "No post" in unknown.output
