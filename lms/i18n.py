@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, current_app, has_request_context, request, session
+from flask import Flask, current_app, g, has_request_context, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -17,6 +17,9 @@ def select_locale() -> str:
         return current_app.config["CLI_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
+    token_owner = g.get("api_user")  # the API answers in the language of the token's owner
+    if token_owner is not None and token_owner.locale in languages:
+        return token_owner.locale
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

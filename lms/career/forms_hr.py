@@ -39,7 +39,7 @@ from lms.organisation.models import Post
 
 def as_id(value: Any) -> int | None:
     text = str(value or "").strip()
-    return int(text) if text.isdigit() else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 class LadderForm(FlaskForm):

@@ -132,7 +132,10 @@ def parse_value(raw: Any, metric: KpiMetric) -> float:
     if isinstance(raw, bool):
         number = math.nan
     elif isinstance(raw, (int, float, Decimal)):
-        number = float(raw)
+        try:
+            number = float(raw)
+        except OverflowError:  # an integer too large for a float: out of any range
+            number = math.inf
     elif isinstance(raw, str):
         text = normalise_text(raw).replace(" ", "")
         if text.endswith("%"):

@@ -24,6 +24,7 @@ from lms.career.models import (
     Endorser,
     GoalHorizon,
 )
+from lms.career.requirements_base import among
 from lms.db import dialect_insert
 from lms.extensions import db
 from lms.mentorship.models import Mentorship, MentorshipStatus
@@ -92,7 +93,8 @@ class Relation:
 
 
 def leads(person: Employee, actor: Employee) -> bool:
-    if actor.id == person.id:
+    """The person's supervisor or team lead, holding the supervisor role (as everywhere)."""
+    if actor.id == person.id or not actor.has_role("supervisor"):
         return False
     if person.supervisor_id == actor.id:
         return True
@@ -364,15 +366,15 @@ def active_endorsements(employee_ids: list[int], step_ids: list[int]) -> list[En
     """The standing endorsements of these people for these steps, in one statement."""
     if not employee_ids or not step_ids:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Endorsement)
-            .where(
-                Endorsement.employee_id.in_(employee_ids),
-                Endorsement.step_id.in_(step_ids),
-                Endorsement.withdrawn_at.is_(None),
-            )
-            .options(joinedload(Endorsement.endorser))
-            .order_by(Endorsement.created_at)
-        ).unique()
-    )
+    wanted = set(employee_ids)
+    found = db.session.scalars(
+        sa.select(Endorsement)
+        .where(
+            among(Endorsement.employee_id, wanted),  # a whole company: read all, filter here
+            Endorsement.step_id.in_(step_ids),
+            Endorsement.withdrawn_at.is_(None),
+        )
+        .options(joinedload(Endorsement.endorser).lazyload(Employee.role_grants))
+        .order_by(Endorsement.created_at)
+    ).unique()
+    return [endorsement for endorsement in found if endorsement.employee_id in wanted]

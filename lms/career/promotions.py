@@ -194,6 +194,8 @@ def approve(
     person = db.session.get(Employee, promotion.employee_id)
     if person is None or person.id == actor.id:
         raise PromotionError(_("Nobody may approve their own promotion."))
+    if promotion.proposed_by_id == actor.id:
+        raise PromotionError(_("Another HR person approves a proposal you made yourself."))
     _check_effective(person, effective_on, today)
     with db.session.begin_nested():  # a refusal below leaves the proposal open
         _decide(

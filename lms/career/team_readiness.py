@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload
 
 from lms.career import plans, readiness
 from lms.career.readiness import Horizon, Readiness
@@ -50,7 +50,11 @@ def members(viewer: Employee, team_id: int | None, everyone: bool) -> list[Emplo
     query = (
         sa.select(Employee)
         .where(_active(), Employee.id != viewer.id)
-        .options(joinedload(Employee.post), joinedload(Employee.team))
+        .options(
+            joinedload(Employee.post),
+            joinedload(Employee.team),
+            lazyload(Employee.role_grants),  # not needed here: no batch of SELECTs per 500
+        )
     )
     if everyone:
         if team_id is not None:

@@ -27,7 +27,7 @@ def bearer(person: Employee) -> dict[str, str]:
 def world(app, make):
     kpis.ensure_default_metrics()
     world = {
-        "hr": make.employee("hr", roles={"hr"}),
+        "hr": make.employee("hr", roles={"hr"}, locale="en"),
         "admin": make.employee("admin", roles={"admin"}),
         "lead": make.employee("lead", roles={"supervisor"}),
         "agent": make.employee("agent"),

@@ -387,3 +387,15 @@ def test_proposing_for_someone_without_a_post_or_step_says_why(app, world, make)
     )
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count(Promotion.id))) == 0
+
+
+def test_hr_does_not_approve_a_proposal_of_their_own(world, make):
+    today = clock.today()
+    proposal = _propose(world, actor=world["hr"])
+    with pytest.raises(PromotionError, match="Another HR person"):
+        promotions.approve(
+            proposal, actor=world["hr"], effective_on=today, today=today, now=clock.now()
+        )
+    other_hr = make.employee("hr-2", roles={"hr"})
+    promotions.approve(proposal, actor=other_hr, effective_on=today, today=today, now=clock.now())
+    assert proposal.status == PromotionStatus.APPROVED

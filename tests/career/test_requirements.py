@@ -220,7 +220,7 @@ def test_kpi_over_one_month(posts, person):
     cf.kpis(person, csat, {OCT: 95.0})
     finding = judge(person, posts, "kpi", metric=csat, months=1, threshold=92)
     assert_met(finding)
-    assert finding.label == "CSAT average over the last month ≥ 92 %"
+    assert finding.label == "CSAT average over the last 1 month ≥ 92 %"
 
 
 # --- endorsement -----------------------------------------------------------------------

@@ -185,7 +185,7 @@ def kpi_metric_new():
     return _metric_form(None)
 
 
-@bp.route("/kpis/metrics/<int:metric_id>", methods=["GET", "POST"])
+@bp.route("/kpis/metrics/<int(max=2147483647):metric_id>", methods=["GET", "POST"])
 @access.roles(*HR)
 def kpi_metric_edit(metric_id: int):
     return _metric_form(db.get_or_404(KpiMetric, metric_id))

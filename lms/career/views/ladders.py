@@ -100,7 +100,7 @@ def new_ladder():
     return redirect(url_for(".ladders", _anchor=f"ladder-{ladder.id}"))
 
 
-@bp.route("/ladders/<int:ladder_id>/edit", methods=["GET", "POST"])
+@bp.route("/ladders/<int(max=2147483647):ladder_id>/edit", methods=["GET", "POST"])
 @access.roles(*HR)
 def edit_ladder(ladder_id: int):
     ladder = _get(CareerLadder, ladder_id)
@@ -117,7 +117,7 @@ def edit_ladder(ladder_id: int):
     return redirect(url_for(".ladders", _anchor=f"ladder-{ladder.id}"))
 
 
-@bp.route("/ladders/<int:ladder_id>/delete", methods=["POST"])
+@bp.route("/ladders/<int(max=2147483647):ladder_id>/delete", methods=["POST"])
 @access.roles(*HR)
 def delete_ladder(ladder_id: int):
     ladder = _get(CareerLadder, ladder_id)
@@ -130,7 +130,7 @@ def delete_ladder(ladder_id: int):
     return redirect(url_for(".ladders"))
 
 
-@bp.route("/ladders/<int:ladder_id>/move", methods=["POST"])
+@bp.route("/ladders/<int(max=2147483647):ladder_id>/move", methods=["POST"])
 @access.roles(*HR)
 def move_ladder(ladder_id: int):
     ladder = _get(CareerLadder, ladder_id)
@@ -165,7 +165,7 @@ def _step_page(form: StepForm, ladder: CareerLadder, step: CareerStep | None):
     )
 
 
-@bp.route("/ladders/<int:ladder_id>/steps/new", methods=["GET", "POST"])
+@bp.route("/ladders/<int(max=2147483647):ladder_id>/steps/new", methods=["GET", "POST"])
 @access.roles(*HR)
 def new_step(ladder_id: int):
     ladder = _get(CareerLadder, ladder_id)
@@ -182,7 +182,7 @@ def new_step(ladder_id: int):
     return redirect(url_for(".edit_step", step_id=step.id))
 
 
-@bp.route("/steps/<int:step_id>/edit", methods=["GET", "POST"])
+@bp.route("/steps/<int(max=2147483647):step_id>/edit", methods=["GET", "POST"])
 @access.roles(*HR)
 def edit_step(step_id: int):
     step = _get(CareerStep, step_id)
@@ -199,7 +199,7 @@ def edit_step(step_id: int):
     return redirect(url_for(".edit_step", step_id=step.id))
 
 
-@bp.route("/steps/<int:step_id>/delete", methods=["POST"])
+@bp.route("/steps/<int(max=2147483647):step_id>/delete", methods=["POST"])
 @access.roles(*HR)
 def delete_step(step_id: int):
     step = _get(CareerStep, step_id)
@@ -212,7 +212,7 @@ def delete_step(step_id: int):
     return redirect(url_for(".ladders", _anchor=f"ladder-{ladder_id}"))
 
 
-@bp.route("/steps/<int:step_id>/move", methods=["POST"])
+@bp.route("/steps/<int(max=2147483647):step_id>/move", methods=["POST"])
 @access.roles(*HR)
 def move_step(step_id: int):
     step = _get(CareerStep, step_id)
@@ -270,7 +270,7 @@ def _requirement_page(form: RequirementForm, step: CareerStep, requirement=None)
     )
 
 
-@bp.route("/steps/<int:step_id>/requirements/new", methods=["GET", "POST"])
+@bp.route("/steps/<int(max=2147483647):step_id>/requirements/new", methods=["GET", "POST"])
 @access.roles(*HR)
 def new_requirement(step_id: int):
     step = _get(CareerStep, step_id)
@@ -287,7 +287,7 @@ def new_requirement(step_id: int):
     return redirect(url_for(".edit_step", step_id=step.id))
 
 
-@bp.route("/requirements/<int:requirement_id>/edit", methods=["GET", "POST"])
+@bp.route("/requirements/<int(max=2147483647):requirement_id>/edit", methods=["GET", "POST"])
 @access.roles(*HR)
 def edit_requirement(requirement_id: int):
     requirement = _get(StepRequirement, requirement_id)
@@ -304,7 +304,7 @@ def edit_requirement(requirement_id: int):
     return redirect(url_for(".edit_step", step_id=requirement.step_id))
 
 
-@bp.route("/requirements/<int:requirement_id>/delete", methods=["POST"])
+@bp.route("/requirements/<int(max=2147483647):requirement_id>/delete", methods=["POST"])
 @access.roles(*HR)
 def delete_requirement(requirement_id: int):
     requirement = _get(StepRequirement, requirement_id)
@@ -317,7 +317,7 @@ def delete_requirement(requirement_id: int):
     return redirect(url_for(".edit_step", step_id=step_id))
 
 
-@bp.route("/requirements/<int:requirement_id>/move", methods=["POST"])
+@bp.route("/requirements/<int(max=2147483647):requirement_id>/move", methods=["POST"])
 @access.roles(*HR)
 def move_requirement(requirement_id: int):
     requirement = _get(StepRequirement, requirement_id)
@@ -338,7 +338,7 @@ def posts():
     return render_template("career/hr/posts.html", posts=filter_choices()["posts"])
 
 
-@bp.route("/posts/<int:post_id>", methods=["GET", "POST"])
+@bp.route("/posts/<int(max=2147483647):post_id>", methods=["GET", "POST"])
 @access.roles(*HR)
 def edit_post(post_id: int):
     post = _get(Post, post_id)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -184,7 +185,15 @@ def create_learning_plan(employee_no: str):
             flash(str(error), "danger")  # shown above the page: the button may be gone
             return _page(found, status=400)
         if result.added:
-            flash(_("%(n)s items were added to the learning plan.", n=len(result.added)), "success")
+            added = len(result.added)
+            flash(
+                ngettext(
+                    "%(num)d item was added to the learning plan.",
+                    "%(num)d items were added to the learning plan.",
+                    added,
+                ),
+                "success",
+            )
         else:
             flash(
                 _("The learning plan already holds every missing course and certification."), "info"
@@ -232,7 +241,7 @@ def _goal_change(employee_no: str, goal_id: int, change) -> object:
     return _back(found, "#goals")
 
 
-@bp.route("/people/<employee_no>/goals/<int:goal_id>/done", methods=["POST"])
+@bp.route("/people/<employee_no>/goals/<int(max=2147483647):goal_id>/done", methods=["POST"])
 @access.signed_in
 def goal_done(employee_no: str, goal_id: int):
     return _goal_change(
@@ -242,7 +251,7 @@ def goal_done(employee_no: str, goal_id: int):
     )
 
 
-@bp.route("/people/<employee_no>/goals/<int:goal_id>/reopen", methods=["POST"])
+@bp.route("/people/<employee_no>/goals/<int(max=2147483647):goal_id>/reopen", methods=["POST"])
 @access.signed_in
 def goal_reopen(employee_no: str, goal_id: int):
     return _goal_change(
@@ -252,7 +261,7 @@ def goal_reopen(employee_no: str, goal_id: int):
     )
 
 
-@bp.route("/people/<employee_no>/goals/<int:goal_id>/delete", methods=["POST"])
+@bp.route("/people/<employee_no>/goals/<int(max=2147483647):goal_id>/delete", methods=["POST"])
 @access.signed_in
 def delete_goal(employee_no: str, goal_id: int):
     return _goal_change(
@@ -283,9 +292,14 @@ def log_conversation(employee_no: str):
     return _page(found, PageForms("conversation", form), 400)
 
 
+def _small_number(text: str) -> bool:
+    """An id as typed in a form: ASCII digits that fit a database integer."""
+    return text.isascii() and text.isdigit() and len(text) <= 9
+
+
 def _step(form: EndorseForm | WithdrawForm) -> CareerStep:
     value = form.step.data or ""
-    step = db.session.get(CareerStep, int(value)) if value.isdigit() else None
+    step = db.session.get(CareerStep, int(value)) if _small_number(value) else None
     return step or abort(404)
 
 

@@ -94,7 +94,7 @@ def _flash_error(error: PromotionError) -> None:
     flash(error.message, "warning")
 
 
-@bp.route("/promotions/<int:promotion_id>/approve", methods=["POST"])
+@bp.route("/promotions/<int(max=2147483647):promotion_id>/approve", methods=["POST"])
 @access.roles(*HR)
 def approve_promotion(promotion_id: int):
     promotion = _promotion(promotion_id)
@@ -129,7 +129,7 @@ def approve_promotion(promotion_id: int):
     return redirect(url_for(".promotions"))
 
 
-@bp.route("/promotions/<int:promotion_id>/reject", methods=["POST"])
+@bp.route("/promotions/<int(max=2147483647):promotion_id>/reject", methods=["POST"])
 @access.roles(*HR)
 def reject_promotion(promotion_id: int):
     promotion = _promotion(promotion_id)
@@ -213,7 +213,7 @@ def my_proposals():
     return render_template("career/hr/my_proposals.html", page=page)
 
 
-@bp.route("/promotions/<int:promotion_id>/withdraw", methods=["POST"])
+@bp.route("/promotions/<int(max=2147483647):promotion_id>/withdraw", methods=["POST"])
 @access.roles(*PROPOSERS)
 def withdraw_promotion(promotion_id: int):
     promotion = _promotion(promotion_id)

@@ -124,13 +124,13 @@ def _detail(rotation: Rotation, form: EvaluationForm | None = None, status: int 
     )
 
 
-@bp.route("/rotations/<int:rotation_id>")
+@bp.route("/rotations/<int(max=2147483647):rotation_id>")
 @access.signed_in
 def rotation(rotation_id: int):
     return _detail(_visible(rotation_id))
 
 
-@bp.route("/rotations/<int:rotation_id>/evaluate", methods=["GET", "POST"])
+@bp.route("/rotations/<int(max=2147483647):rotation_id>/evaluate", methods=["GET", "POST"])
 @access.signed_in
 def evaluate_rotation(rotation_id: int):
     rotation = _visible(rotation_id)
@@ -163,7 +163,7 @@ def evaluate_rotation(rotation_id: int):
     return redirect(url_for(".rotation", rotation_id=rotation.id))
 
 
-@bp.route("/rotations/<int:rotation_id>/cancel", methods=["POST"])
+@bp.route("/rotations/<int(max=2147483647):rotation_id>/cancel", methods=["POST"])
 @access.roles(*HR)
 def cancel_rotation(rotation_id: int):
     rotation = _visible(rotation_id)

@@ -17,7 +17,7 @@ def succession_index():
     return render_template("career/hr/succession.html", posts=slates.key_posts(clock.today()))
 
 
-@bp.route("/succession/<int:post_id>")
+@bp.route("/succession/<int(max=2147483647):post_id>")
 @access.roles("hr", "admin")
 def slate(post_id: int):
     found = slates.slate(post_id, clock.today())

@@ -18,7 +18,7 @@ HR = ("hr", "admin")
 
 def _number(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 @bp.route("/team")
